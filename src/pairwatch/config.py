@@ -1,0 +1,74 @@
+"""Settings: every PAIRWATCH_* environment variable, read in one place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_USER_AGENT = "pairwatch/0.1 (+https://github.com/pairwatch/pairwatch; self-hosted)"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Field `x` is read from `PAIRWATCH_X` unless noted."""
+
+    model_config = SettingsConfigDict(env_prefix="PAIRWATCH_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=lambda: Path(user_data_dir("pairwatch", appauthor=False)),
+        description="Folder for the SQLite store and other local state.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="Any SQLAlchemy URL; default: SQLite file pairwatch.sqlite under home.",
+    )
+    catalog_file: Path | None = Field(
+        default=None, description="A user TOML catalog merged over the built-in one."
+    )
+
+    cboe_url: str = "https://cdn.cboe.com"
+    cboe_quote_url: str = "https://cdn.cboe.com"
+    fred_url: str = "https://fred.stlouisfed.org"
+    fred_api_url: str = "https://api.stlouisfed.org"
+    yahoo_url: str = "https://query1.finance.yahoo.com"
+    coingecko_url: str = "https://api.coingecko.com"
+    stooq_url: str = "https://stooq.com"
+
+    fred_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="FRED_API_KEY",
+        description="FRED API key (env FRED_API_KEY); without it the keyless CSV is used.",
+    )
+    coingecko_api_key: SecretStr | None = Field(
+        default=None, description="CoinGecko demo key, sent as x-cg-demo-api-key."
+    )
+    stooq_api_key: SecretStr | None = Field(
+        default=None, description="Stooq download key; Stooq is off without one."
+    )
+
+    http_timeout: float = Field(default=20.0, description="Seconds per HTTP request.")
+    http_retries: int = Field(default=3, description="Retries after the first try.")
+    http_backoff: float = Field(default=1.0, description="First retry wait in seconds.")
+    http_max_wait: float = Field(
+        default=60.0, description="Longest wait honoured for a Retry-After header."
+    )
+    user_agent: str = DEFAULT_USER_AGENT
+    refresh_overlap_days: int = Field(
+        default=10, description="Days re-requested before the last stored date."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL in use: the setting, or SQLite under `home`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'pairwatch.sqlite'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
