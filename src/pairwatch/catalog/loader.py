@@ -64,6 +64,8 @@ def _source(text: object, where: str) -> Source:
 def _metric(raw: Mapping[str, Any], origin: str) -> Metric:
     mid = raw.get("id")
     where = f"{origin}: metric {mid!r}"
+    if not isinstance(mid, str) or not mid.strip():
+        raise CatalogError(f"{where}: missing or empty field 'id'")
     try:
         return Metric(
             id=str(mid).lower(),
@@ -115,7 +117,7 @@ def _builtin(name: str) -> dict[str, Any]:
 def load_catalog(user_file: Path | None = None) -> Catalog:
     """The built-in catalog, with a user file's metrics and pairs added or replacing by id."""
     metrics: dict[str, Metric] = {}
-    pairs: dict[tuple[str, str], Pair] = {}
+    pairs: dict[frozenset[str], Pair] = {}
     layers = [("metrics.toml", _builtin("metrics.toml")), ("pairs.toml", _builtin("pairs.toml"))]
     if user_file is not None:
         try:
@@ -129,7 +131,7 @@ def load_catalog(user_file: Path | None = None) -> Catalog:
             metrics[metric.id] = metric
         for raw in data.get("pair", []):
             pair = _pair(raw, origin)
-            pairs[(pair.a, pair.b)] = pair
+            pairs[frozenset((pair.a, pair.b))] = pair
     catalog = Catalog(metrics=metrics, pairs=tuple(pairs.values()))
     _check_pairs(catalog)
     return catalog

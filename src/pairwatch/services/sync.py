@@ -1,0 +1,186 @@
+"""Keep a metric's stored history current: `sync_series` is the one refresh use case.
+
+Rules (issue #2): ask only for the recent tail with a few days of overlap; revised values
+replace stored ones; a metric's history comes from one source at a time (a fallback
+replaces the whole provider history, never spliced in); when Yahoo re-anchors adjusted
+closes the whole adjusted history is replaced in the same transaction; a failure leaves
+the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pairwatch.domain import Metric, Observation, Quote, Source
+from pairwatch.errors import ProviderError
+from pairwatch.providers.base import HistoryQuery, Provider
+from pairwatch.providers.http import Fetcher
+from pairwatch.store import FetchRecord, Store, StoredRow
+
+log = logging.getLogger(__name__)
+
+ADJ_TOLERANCE = 1e-9
+FALLBACK_COVERAGE_SLACK = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """Outcome of one metric's refresh, for the CLI table and the fetch log."""
+
+    metric_id: str
+    source: str | None
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    first: dt.date | None = None
+    last: dt.date | None = None
+    error: str | None = None
+    note: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the store now holds this source's current data."""
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    source: Source
+    start: dt.date | None
+    replace: bool
+
+
+def adjusted_moved(
+    stored: Mapping[dt.date, StoredRow], fresh: Sequence[Observation], source: str
+) -> bool:
+    """True when a stored adjusted close differs from the provider's new one (re-anchoring)."""
+    for row in fresh:
+        old = stored.get(row.date)
+        if old is None or old.source != source or old.adj_close is None or row.adj_close is None:
+            continue
+        if abs(row.adj_close - old.adj_close) > ADJ_TOLERANCE * abs(old.adj_close):
+            return True
+    return False
+
+
+class Syncer:
+    """Runs refreshes against one store with one set of providers and one fetcher."""
+
+    def __init__(
+        self,
+        store: Store,
+        providers: Mapping[str, Provider],
+        fetcher: Fetcher,
+        *,
+        overlap_days: int = 10,
+        today: dt.date | None = None,
+    ) -> None:
+        self.store = store
+        self.providers = providers
+        self.fetcher = fetcher
+        self.overlap = dt.timedelta(days=overlap_days)
+        self.today = today
+
+    def sync(self, metric: Metric, since: dt.date | None = None) -> SyncResult:
+        """Refresh one metric from its primary source, or its fallback when that fails for good."""
+        stored_source = self.store.provider_source(metric.id)
+        errors: list[str] = []
+        for source in metric.sources:
+            plan = self._plan(metric, source, stored_source, since)
+            try:
+                return self._run(metric, plan, stored_source)
+            except ProviderError as exc:
+                errors.append(str(exc))
+                self._log_failure(metric, source, exc)
+                if not exc.permanent and stored_source == str(source):
+                    note = "failed transiently; stored data kept, fallback not tried"
+                    return SyncResult(metric.id, str(source), error=str(exc), note=note)
+        return SyncResult(metric.id, stored_source, error="; ".join(errors))
+
+    def _plan(
+        self, metric: Metric, source: Source, stored_source: str | None, since: dt.date | None
+    ) -> _Plan:
+        if stored_source is not None and stored_source != str(source):
+            return _Plan(source, None, replace=True)
+        if since is not None:
+            return _Plan(source, since, replace=False)
+        if stored_source is None:
+            return _Plan(source, None, replace=False)
+        _, last = self.store.span(metric.id, str(source))
+        start = None if last is None else last - self.overlap
+        return _Plan(source, start, replace=False)
+
+    def _fetch(self, metric: Metric, source: Source, start: dt.date | None) -> tuple[list[Observation], str]:
+        provider = self.providers.get(source.provider)
+        if provider is None:
+            raise ProviderError(source.provider, source.symbol, "", "provider not configured",
+                                permanent=True)
+        query = HistoryQuery(source.symbol, start=start, change=metric.change)
+        request = provider.history_request(query)
+        response = self.fetcher.fetch(
+            request, provider=source.provider, symbol=source.symbol,
+            transport=getattr(provider, "transport", None),
+        )
+        return provider.parse_history(response, query), request.display_url
+
+    def _run(self, metric: Metric, plan: _Plan, stored_source: str | None) -> SyncResult:
+        started = dt.datetime.now(dt.UTC)
+        rows, url = self._fetch(metric, plan.source, plan.start)
+        replace, note = plan.replace, None
+        source = str(plan.source)
+        if replace:
+            self._check_coverage(metric, plan.source, rows, stored_source, url)
+            note = f"replaced history from {stored_source} with {source}"
+        elif plan.start is not None and adjusted_moved(self.store.rows(metric.id, plan.start), rows, source):
+            rows, url = self._fetch(metric, plan.source, None)
+            replace, note = True, "adjusted closes re-anchored by the provider; history replaced"
+        written = self.store.upsert(metric.id, rows, source, replace=replace)
+        first, last = self.store.span(metric.id)
+        self.store.log_fetch(FetchRecord(
+            metric.id, source, url, started, dt.datetime.now(dt.UTC), True,
+            written.added, written.updated, note,
+        ))
+        return SyncResult(metric.id, source, written.added, written.updated, written.deleted,
+                          first, last, note=note)
+
+    def _check_coverage(
+        self, metric: Metric, source: Source, rows: Sequence[Observation],
+        stored_source: str | None, url: str,
+    ) -> None:
+        """Refuse a replacement that would throw away years of history (e.g. CoinGecko's 365 days)."""
+        first_stored, _ = self.store.span(metric.id, stored_source)
+        if first_stored is None or not rows:
+            return
+        if rows[0].date > first_stored + FALLBACK_COVERAGE_SLACK:
+            raise ProviderError(
+                source.provider, source.symbol, url,
+                f"{source} starts {rows[0].date.isoformat()}, stored {stored_source} history "
+                f"starts {first_stored.isoformat()}: not replacing it with a shorter one",
+                permanent=True,
+            )
+
+    def _log_failure(self, metric: Metric, source: Source, exc: ProviderError) -> None:
+        now = dt.datetime.now(dt.UTC)
+        log.warning("%s: %s", metric.id, exc)
+        self.store.log_fetch(FetchRecord(metric.id, str(source), exc.url, now, now, False,
+                                         message=str(exc)))
+
+    def refresh_quote(self, metric: Metric) -> Quote | None:
+        """Fetch and store the latest quote where the metric's quote source has one."""
+        source = metric.quote
+        if source is None:
+            return None
+        provider = self.providers[source.provider]
+        request = provider.quote_request(source.symbol)
+        if request is None:
+            return None
+        response = self.fetcher.fetch(
+            request, provider=source.provider, symbol=source.symbol,
+            transport=getattr(provider, "transport", None),
+        )
+        quote = provider.parse_quote(response, source.symbol)
+        self.store.save_quote(metric.id, quote, str(source))
+        return quote
