@@ -35,7 +35,9 @@ def _postgres_url_or_skip() -> str:
     if not url:
         if in_ci:
             pytest.fail(f"CI=true but {PG_ENV} is not set: the PostgreSQL store tests must run")
-        pytest.skip(f"PostgreSQL store tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            f"PostgreSQL store tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     try:
         engine = sa.create_engine(url)
         with engine.connect() as conn:

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pairwatch import render
 from pairwatch.config import Settings
+from pairwatch.domain import Metric, Quote
 from pairwatch.errors import PairwatchError
 from pairwatch.services.compare import compare_pair
 from pairwatch.services.context import Context
@@ -93,8 +94,12 @@ def fetch(
 
 def _run_fetch(ctx: Context, metrics: list[Any], since: dt.date | None) -> list[SyncResult]:
     results: list[SyncResult] = []
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("fetching", total=len(metrics))
         for metric in metrics:
@@ -173,15 +178,17 @@ def import_(
         raise _fail(exc) from exc
     finally:
         ctx.close()
-    out.print(f"{metric_id}: {result.added} rows added, {result.updated} updated "
-              f"from {file.name}; stored {first} .. {last}")
+    out.print(
+        f"{metric_id}: {result.added} rows added, {result.updated} updated "
+        f"from {file.name}; stored {first} .. {last}"
+    )
 
 
 @app.command()
 def quote(ids: Annotated[list[str], typer.Argument(help="Metric ids.")]) -> None:
     """Fetch and show the latest quotes (delayed) for some metrics."""
     ctx = _context()
-    rows = []
+    rows: list[tuple[Metric, Quote | None, str | None]] = []
     try:
         for metric_id in ids:
             metric = ctx.catalog.metric(metric_id)
@@ -211,8 +218,10 @@ def demo() -> None:
         raise _fail(exc) from exc
     finally:
         ctx.close()
-    out.print(f"[bold magenta]SYNTHETIC[/] demo store written: {rows} rows at "
-              f"{ctx.database_url.removeprefix('sqlite:///')}")
+    out.print(
+        f"[bold magenta]SYNTHETIC[/] demo store written: {rows} rows at "
+        f"{ctx.database_url.removeprefix('sqlite:///')}"
+    )
     out.print(render.compare_view(data, metric_a, metric_b, synthetic=True))
     out.print("Try: [bold]pairwatch --demo compare spy hyg --window 365[/]")
 

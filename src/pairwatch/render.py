@@ -42,16 +42,29 @@ def number(value: float | None, fmt: str = "+.3f") -> str:
 def fetch_table(results: Sequence[SyncResult]) -> Table:
     """One row per metric: rows added and updated, first and last date, source, error."""
     table = Table(title="fetch", title_justify="left")
-    for name, justify in (("metric", "left"), ("added", "right"), ("updated", "right"),
-                          ("first", "left"), ("last", "left"), ("source", "left"),
-                          ("status", "left")):
+    for name, justify in (
+        ("metric", "left"),
+        ("added", "right"),
+        ("updated", "right"),
+        ("first", "left"),
+        ("last", "left"),
+        ("source", "left"),
+        ("status", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in results:
         status = Text("ok", style="green") if r.ok else Text(r.error or "failed", style="red")
         if r.ok and r.note:
             status = Text(f"ok ({r.note})", style="green")
-        table.add_row(r.metric_id, str(r.added), str(r.updated), _date(r.first), _date(r.last),
-                      r.source or DASH, status)
+        table.add_row(
+            r.metric_id,
+            str(r.added),
+            str(r.updated),
+            _date(r.first),
+            _date(r.last),
+            r.source or DASH,
+            status,
+        )
     return table
 
 
@@ -65,8 +78,17 @@ def metrics_table(catalog: Catalog) -> Table:
     for name in ("id", "name", "source", "fallback", "freq", "change", "unit", "class", "role"):
         table.add_column(name)
     for m in catalog:
-        table.add_row(m.id, m.name, str(m.source), str(m.fallback or DASH), m.frequency.value,
-                      m.change.value, m.unit, m.asset_class.value, m.risk_role.value)
+        table.add_row(
+            m.id,
+            m.name,
+            str(m.source),
+            str(m.fallback or DASH),
+            m.frequency.value,
+            m.change.value,
+            m.unit,
+            m.asset_class.value,
+            m.risk_role.value,
+        )
     return table
 
 
@@ -91,8 +113,13 @@ def quotes_table(rows: Sequence[tuple[Metric, Quote | None, str | None]]) -> Tab
             table.add_row(metric.id, DASH, DASH, DASH, Text(error or "no quote endpoint", "red"))
             continue
         move = None if not quote.previous_close else quote.price / quote.previous_close - 1
-        table.add_row(metric.id, level(quote.price), change(move, ChangeKind.LOG),
-                      quote.as_of.isoformat(timespec="minutes"), quote.market_state or DASH)
+        table.add_row(
+            metric.id,
+            level(quote.price),
+            change(move, ChangeKind.LOG),
+            quote.as_of.isoformat(timespec="minutes"),
+            quote.market_state or DASH,
+        )
     return table
 
 
@@ -113,21 +140,26 @@ def changes_table(data: Mapping[str, Any], a: Metric, b: Metric) -> Table:
 def leg_stats_table(stats: Mapping[str, Any], a: Metric, b: Metric) -> Table:
     """Per-leg window figures side by side."""
     window = stats["window"]
-    table = Table(title=f"window {window}{'' if window == 'max' else ' days'}: "
-                        f"{stats['start']} .. {stats['end']} ({stats['observations']} rows)",
-                  title_justify="left")
+    table = Table(
+        title=f"window {window}{'' if window == 'max' else ' days'}: "
+        f"{stats['start']} .. {stats['end']} ({stats['observations']} rows)",
+        title_justify="left",
+    )
     table.add_column("")
     for metric in (a, b):
         table.add_column(metric.label, justify="right")
     sa, sb = stats["a"], stats["b"]
     table.add_row("first", level(sa["first"]), level(sb["first"]))
     table.add_row("last", level(sa["last"]), level(sb["last"]))
-    table.add_row("change (total return)", change(sa["change"], a.change), change(sb["change"], b.change))
+    table.add_row(
+        "change (total return)", change(sa["change"], a.change), change(sb["change"], b.change)
+    )
     table.add_row("high", level(sa["high"]), level(sb["high"]))
     table.add_row("low", level(sa["low"]), level(sb["low"]))
     table.add_row("volatility (ann.)", _vol(sa["volatility"], a), _vol(sb["volatility"], b))
-    table.add_row("max drawdown", change(sa["max_drawdown"], a.change),
-                  change(sb["max_drawdown"], b.change))
+    table.add_row(
+        "max drawdown", change(sa["max_drawdown"], a.change), change(sb["max_drawdown"], b.change)
+    )
     return table
 
 
@@ -143,9 +175,13 @@ def pair_stats_table(stats: Mapping[str, Any]) -> Table:
     table.add_column("figure")
     table.add_column("value", justify="right")
     lo, hi = stats["correlation_ci"] or (None, None)
-    table.add_row("correlation (95% CI)", f"{number(stats['correlation'])}  [{number(lo)}, {number(hi)}]")
+    table.add_row(
+        "correlation (95% CI)", f"{number(stats['correlation'])}  [{number(lo)}, {number(hi)}]"
+    )
     table.add_row("spearman", number(stats["spearman"]))
-    table.add_row("beta ± se", f"{number(stats['beta'], '+.4f')} ± {number(stats['beta_se'], '.4f')}")
+    table.add_row(
+        "beta ± se", f"{number(stats['beta'], '+.4f')} ± {number(stats['beta_se'], '.4f')}"
+    )
     table.add_row("r²", number(stats["r_squared"], ".3f"))
     table.add_row("correlation, last 20", number(stats["rolling_correlation"]))
     ratio = stats.get("ratio")
@@ -158,7 +194,9 @@ def pair_stats_table(stats: Mapping[str, Any]) -> Table:
     return table
 
 
-def compare_view(data: Mapping[str, Any], a: Metric, b: Metric, *, synthetic: bool = False) -> Group:
+def compare_view(
+    data: Mapping[str, Any], a: Metric, b: Metric, *, synthetic: bool = False
+) -> Group:
     """The readable side-by-side comparison printed by `pairwatch compare`."""
     title = f"{a.label} vs {b.label}: {a.name} / {b.name}"
     if synthetic:

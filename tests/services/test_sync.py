@@ -72,22 +72,38 @@ class ReplayTransport:
             return HttpResponse(request, 200, {}, self.garbage[host])
         start = dict(request.params).get("start", "")
         rows = [r for r in self.history.get(host, []) if r[0] >= start]
-        return HttpResponse(request, 200, {"content-type": "application/json"},
-                            json.dumps(rows).encode())
+        return HttpResponse(
+            request, 200, {"content-type": "application/json"}, json.dumps(rows).encode()
+        )
 
     def close(self) -> None:
         pass
 
 
 METRIC = Metric(
-    id="iwm", name="IWM", source=Source("primary", "IWM"), fallback=Source("backup", "iwm"),
-    frequency=Frequency.DAILY, change=ChangeKind.LOG, unit="USD",
-    asset_class=AssetClass.EQUITY, risk_role=RiskRole.RISK_ON, description="test",
+    id="iwm",
+    name="IWM",
+    source=Source("primary", "IWM"),
+    fallback=Source("backup", "iwm"),
+    frequency=Frequency.DAILY,
+    change=ChangeKind.LOG,
+    unit="USD",
+    asset_class=AssetClass.EQUITY,
+    risk_role=RiskRole.RISK_ON,
+    description="test",
 )
 
 
-def days(n: int, start: D = D(2024, 1, 1), close0: float = 100.0, factor: float = 0.99) -> list[tuple[str, float, float | None]]:
-    return [((start + dt.timedelta(days=i)).isoformat(), close0 + i, (close0 + i) * factor) for i in range(n)]
+START = D(2024, 1, 1)
+
+
+def days(
+    n: int, start: D = START, close0: float = 100.0, factor: float = 0.99
+) -> list[tuple[str, float, float | None]]:
+    return [
+        ((start + dt.timedelta(days=i)).isoformat(), close0 + i, (close0 + i) * factor)
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -97,15 +113,24 @@ def wire() -> ReplayTransport:
 
 @pytest.fixture
 def syncer(store: Store, wire: ReplayTransport) -> Iterator[Syncer]:
-    fetcher = Fetcher(transport=wire, policy=RetryPolicy(retries=1, backoff=0), sleep=lambda _: None)
+    fetcher = Fetcher(
+        transport=wire, policy=RetryPolicy(retries=1, backoff=0), sleep=lambda _: None
+    )
     providers = {"primary": TableProvider("primary"), "backup": TableProvider("backup")}
     yield Syncer(store, providers, fetcher, overlap_days=3)
 
 
-def test_first_fetch_takes_full_history_then_only_the_tail(syncer: Syncer, wire: ReplayTransport) -> None:
+def test_first_fetch_takes_full_history_then_only_the_tail(
+    syncer: Syncer, wire: ReplayTransport
+) -> None:
     wire.history["primary.test"] = days(20)
     first = syncer.sync(METRIC)
-    assert (first.ok, first.added, first.first, first.last) == (True, 20, D(2024, 1, 1), D(2024, 1, 20))
+    assert (first.ok, first.added, first.first, first.last) == (
+        True,
+        20,
+        D(2024, 1, 1),
+        D(2024, 1, 20),
+    )
     assert wire.requests[-1].params == ()
     wire.history["primary.test"] = days(22)
     second = syncer.sync(METRIC)
@@ -113,17 +138,24 @@ def test_first_fetch_takes_full_history_then_only_the_tail(syncer: Syncer, wire:
     assert dict(wire.requests[-1].params) == {"start": "2024-01-17"}  # 3 days of overlap
 
 
-def test_revision_in_overlap_replaces_stored_value(syncer: Syncer, wire: ReplayTransport, store: Store) -> None:
+def test_revision_in_overlap_replaces_stored_value(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
     wire.history["primary.test"] = [("2024-01-01", 100.0, None), ("2024-01-02", 101.0, None)]
     syncer.sync(METRIC)
-    wire.history["primary.test"] = [("2024-01-01", 100.0, None), ("2024-01-02", 101.5, None),
-                                    ("2024-01-03", 102.0, None)]
+    wire.history["primary.test"] = [
+        ("2024-01-01", 100.0, None),
+        ("2024-01-02", 101.5, None),
+        ("2024-01-03", 102.0, None),
+    ]
     result = syncer.sync(METRIC)
     assert (result.added, result.updated) == (1, 1)
     assert store.rows("iwm")[D(2024, 1, 2)].close == 101.5
 
 
-def test_reanchored_adjusted_closes_replace_the_whole_history(syncer: Syncer, wire: ReplayTransport, store: Store) -> None:
+def test_reanchored_adjusted_closes_replace_the_whole_history(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
     wire.history["primary.test"] = days(30, factor=0.99)
     syncer.sync(METRIC)
     wire.history["primary.test"] = days(31, factor=0.98)  # a dividend re-anchored every adj close
@@ -135,7 +167,9 @@ def test_reanchored_adjusted_closes_replace_the_whole_history(syncer: Syncer, wi
     assert len(adj) == 31
 
 
-def test_garbage_fails_loudly_and_loses_nothing(syncer: Syncer, wire: ReplayTransport, store: Store) -> None:
+def test_garbage_fails_loudly_and_loses_nothing(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
     wire.history["primary.test"] = days(10)
     syncer.sync(METRIC)
     before = store.rows("iwm")
@@ -149,7 +183,9 @@ def test_garbage_fails_loudly_and_loses_nothing(syncer: Syncer, wire: ReplayTran
     assert store.data_version("iwm") == version
 
 
-def test_transient_failure_keeps_data_and_does_not_fall_back(syncer: Syncer, wire: ReplayTransport, store: Store) -> None:
+def test_transient_failure_keeps_data_and_does_not_fall_back(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
     wire.history["primary.test"] = days(10)
     wire.history["backup.test"] = days(10, close0=200.0)
     syncer.sync(METRIC)
@@ -160,7 +196,9 @@ def test_transient_failure_keeps_data_and_does_not_fall_back(syncer: Syncer, wir
     assert not any(r.url.startswith("http://backup") for r in wire.requests)
 
 
-def test_fallback_replaces_whole_history_when_primary_fails_for_good(syncer: Syncer, wire: ReplayTransport, store: Store) -> None:
+def test_fallback_replaces_whole_history_when_primary_fails_for_good(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
     wire.history["primary.test"] = days(10)
     syncer.sync(METRIC)
     wire.garbage["primary.test"] = b"not json"
@@ -176,7 +214,9 @@ def test_fallback_replaces_whole_history_when_primary_fails_for_good(syncer: Syn
     assert {r.source for r in store.rows("iwm").values()} == {"primary:IWM"}
 
 
-def test_shorter_fallback_never_replaces_a_longer_history(syncer: Syncer, wire: ReplayTransport, store: Store) -> None:
+def test_shorter_fallback_never_replaces_a_longer_history(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
     wire.history["primary.test"] = days(400)
     syncer.sync(METRIC)
     wire.status["primary.test"] = 404
@@ -187,7 +227,9 @@ def test_shorter_fallback_never_replaces_a_longer_history(syncer: Syncer, wire: 
     assert store.provider_source("iwm") == "primary:IWM"
 
 
-def test_imported_rows_survive_refreshes(syncer: Syncer, wire: ReplayTransport, store: Store) -> None:
+def test_imported_rows_survive_refreshes(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
     store.upsert("iwm", [Observation(D(2020, 1, 2), 50.0, 50.0)], "import:old.csv")
     wire.history["primary.test"] = days(5)
     syncer.sync(METRIC)

@@ -63,7 +63,9 @@ def test_replace_drops_other_provider_rows_but_keeps_imports(store: Store) -> No
     assert store.provider_source("hy-oas") == "other:X"
 
 
-def test_failure_mid_write_leaves_no_partial_rows(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_mid_write_leaves_no_partial_rows(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.upsert("vix", [obs(2, 13.2)], "cboe:VIX")
     inserted: list[int] = []
     real_diff = repo._diff

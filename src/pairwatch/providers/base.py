@@ -8,10 +8,11 @@ Only `providers.http.Fetcher` performs I/O. A provider turns a `HistoryQuery` in
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlencode
 
 from pairwatch.domain import ChangeKind, Observation, Quote
@@ -138,6 +139,24 @@ def parse_float(text: str) -> float:
     return value
 
 
+def json_or_none(content: bytes) -> Any:
+    """The decoded JSON body, or None when it is not JSON (a text error, a truncated body)."""
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def json_float(value: object, what: str) -> float:
+    """A JSON number as IEEE float64, exactly as sent; ValueError for null, text, bool, NaN."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"bad {what} value {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"non-finite {what} value {value!r}")
+    return number
+
+
 def finalize(
     provider: str,
     symbol: str,
@@ -157,7 +176,9 @@ def finalize(
         seen = by_date.get(row.date)
         if seen is not None and seen != row and not keep_last_duplicate:
             raise fail(
-                provider, symbol, response,
+                provider,
+                symbol,
+                response,
                 f"conflicting duplicate rows for {row.date.isoformat()}: "
                 f"{seen.close!r} vs {row.close!r}",
             )
@@ -177,7 +198,18 @@ def check_positive(
     for row in rows:
         if row.close <= 0 or (row.adj_close is not None and row.adj_close <= 0):
             raise fail(
-                provider, symbol, response,
+                provider,
+                symbol,
+                response,
                 f"non-positive level {row.close!r} on {row.date.isoformat()} "
                 "for a metric with log changes",
             )
+
+
+def within(query: HistoryQuery, rows: Iterable[Observation]) -> Iterator[Observation]:
+    """Keep rows inside the query's [start, end] window (requests may ask a day of margin)."""
+    for row in rows:
+        if (query.start is None or row.date >= query.start) and (
+            query.end is None or row.date <= query.end
+        ):
+            yield row

@@ -218,13 +218,13 @@ class Fetcher:
             limiter.wait()
             self.attempts += 1
             try:
-                response = transport.send(
-                    request, timeout=self.timeout, user_agent=self.user_agent
-                )
+                response = transport.send(request, timeout=self.timeout, user_agent=self.user_agent)
             except TransportError as exc:
                 if attempt >= self.policy.retries:
                     raise ProviderError(
-                        provider, symbol, request.display_url,
+                        provider,
+                        symbol,
+                        request.display_url,
                         f"{exc} (gave up after {attempt + 1} attempts)",
                     ) from exc
                 reason, wait = str(exc), self.policy.delay(attempt + 1, None)
@@ -237,6 +237,11 @@ class Fetcher:
             attempt += 1
             log.warning(
                 "%s %s: %s; retry %d/%d in %.1f s",
-                provider, symbol, reason, attempt, self.policy.retries, wait,
+                provider,
+                symbol,
+                reason,
+                attempt,
+                self.policy.retries,
+                wait,
             )
             self._sleep(wait)

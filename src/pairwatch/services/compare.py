@@ -13,8 +13,9 @@ from pairwatch.store import Store
 DEFAULT_GAUGE = "vix"
 
 
-def load_required(store: Store, catalog: Catalog, metric_id: str,
-                  as_of: dt.date | None = None) -> MetricSeries:
+def load_required(
+    store: Store, catalog: Catalog, metric_id: str, as_of: dt.date | None = None
+) -> MetricSeries:
     """A metric's stored series; NoDataError when nothing is stored."""
     series = store.load_series(catalog.metric(metric_id), as_of)
     if series.levels.empty:

@@ -58,8 +58,12 @@ class Context:
     @cached_property
     def syncer(self) -> Syncer:
         """Refresh use case bound to this store and these providers."""
-        return Syncer(self.store, self.providers, self.fetcher,
-                      overlap_days=self.settings.refresh_overlap_days)
+        return Syncer(
+            self.store,
+            self.providers,
+            self.fetcher,
+            overlap_days=self.settings.refresh_overlap_days,
+        )
 
     def close(self) -> None:
         """Release connections."""

@@ -28,16 +28,25 @@ class _Shape:
 
 
 _SHAPES: dict[str, _Shape] = {
-    "spy": _Shape(200.0, 1.0, 0.002), "iwm": _Shape(115.0, 1.2, 0.006),
-    "qqq": _Shape(100.0, 1.15, 0.005), "hyg": _Shape(85.0, 0.35, 0.002),
-    "lqd": _Shape(115.0, 0.1, 0.003), "tlt": _Shape(120.0, -0.3, 0.008),
-    "gld": _Shape(115.0, 0.05, 0.008), "uup": _Shape(24.0, -0.15, 0.004),
-    "kre": _Shape(40.0, 1.3, 0.012), "btc": _Shape(300.0, 1.5, 0.035),
-    "eth": _Shape(10.0, 1.8, 0.045), "dollar": _Shape(110.0, -0.15, 0.003),
+    "spy": _Shape(200.0, 1.0, 0.002),
+    "iwm": _Shape(115.0, 1.2, 0.006),
+    "qqq": _Shape(100.0, 1.15, 0.005),
+    "hyg": _Shape(85.0, 0.35, 0.002),
+    "lqd": _Shape(115.0, 0.1, 0.003),
+    "tlt": _Shape(120.0, -0.3, 0.008),
+    "gld": _Shape(115.0, 0.05, 0.008),
+    "uup": _Shape(24.0, -0.15, 0.004),
+    "kre": _Shape(40.0, 1.3, 0.012),
+    "btc": _Shape(300.0, 1.5, 0.035),
+    "eth": _Shape(10.0, 1.8, 0.045),
+    "dollar": _Shape(110.0, -0.15, 0.003),
     "brent": _Shape(55.0, 0.6, 0.02),
-    "dgs10": _Shape(2.2, 0.04, 0.045), "dgs2": _Shape(1.0, 0.03, 0.035),
-    "t10y2y": _Shape(1.2, 0.01, 0.025), "hy-oas": _Shape(5.0, -0.12, 0.03),
-    "ig-oas": _Shape(1.5, -0.03, 0.01), "nfci": _Shape(-0.4, -0.02, 0.02),
+    "dgs10": _Shape(2.2, 0.04, 0.045),
+    "dgs2": _Shape(1.0, 0.03, 0.035),
+    "t10y2y": _Shape(1.2, 0.01, 0.025),
+    "hy-oas": _Shape(5.0, -0.12, 0.03),
+    "ig-oas": _Shape(1.5, -0.03, 0.01),
+    "nfci": _Shape(-0.4, -0.02, 0.02),
 }
 
 
@@ -55,7 +64,9 @@ def _market(rng: np.random.Generator, days: pd.DatetimeIndex) -> tuple[np.ndarra
     return shocks * daily_vol, vix
 
 
-def _levels(metric: Metric, shape: _Shape, market: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _levels(
+    metric: Metric, shape: _Shape, market: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     noise = rng.standard_normal(len(market)) * shape.idio
     if metric.change is ChangeKind.LOG:
         drift = 0.0002 + 0.5 * shape.idio**2
@@ -81,12 +92,15 @@ def synthetic_history(catalog: Catalog, seed: int = DEMO_SEED) -> dict[str, list
         levels = _metric_levels(metric, market, vix, rng)
         mask = _calendar(metric, every_day, weekdays)
         out[metric.id] = [
-            Observation(d.date(), float(v), float(v)) for d, v in zip(every_day[mask], levels[mask], strict=True)
+            Observation(d.date(), float(v), float(v))
+            for d, v in zip(every_day[mask], levels[mask], strict=True)
         ]
     return out
 
 
-def _metric_levels(metric: Metric, market: np.ndarray, vix: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _metric_levels(
+    metric: Metric, market: np.ndarray, vix: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     if metric.asset_class is AssetClass.VOLATILITY:
         scale = {"vix9d": 0.97, "vix3m": 1.1, "vvix": 5.5, "skew": 7.5}.get(metric.id, 1.0)
         wobble = np.exp(rng.standard_normal(len(vix)) * 0.02)

@@ -70,15 +70,21 @@ def parse_import(text: str, metric: Metric, origin: str) -> list[Observation]:
         if row.date in rows and rows[row.date] != row:
             raise DataError("import", metric.id, origin, f"conflicting rows for {row.date}")
         if metric.change is ChangeKind.LOG and row.close <= 0:
-            raise DataError("import", metric.id, origin,
-                            f"line {line_no}: non-positive level {row.close} for a log metric")
+            raise DataError(
+                "import",
+                metric.id,
+                origin,
+                f"line {line_no}: non-positive level {row.close} for a log metric",
+            )
         rows[row.date] = row
     if not rows:
         raise DataError("import", metric.id, origin, "no observations in the file")
     return [rows[d] for d in sorted(rows)]
 
 
-def _row(record: list[str], date_col: int, value_col: int, adj_col: int | None) -> Observation | None:
+def _row(
+    record: list[str], date_col: int, value_col: int, adj_col: int | None
+) -> Observation | None:
     value = _number(record[value_col])
     if value is None:
         return None

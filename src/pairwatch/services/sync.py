@@ -113,15 +113,20 @@ class Syncer:
         start = None if last is None else last - self.overlap
         return _Plan(source, start, replace=False)
 
-    def _fetch(self, metric: Metric, source: Source, start: dt.date | None) -> tuple[list[Observation], str]:
+    def _fetch(
+        self, metric: Metric, source: Source, start: dt.date | None
+    ) -> tuple[list[Observation], str]:
         provider = self.providers.get(source.provider)
         if provider is None:
-            raise ProviderError(source.provider, source.symbol, "", "provider not configured",
-                                permanent=True)
+            raise ProviderError(
+                source.provider, source.symbol, "", "provider not configured", permanent=True
+            )
         query = HistoryQuery(source.symbol, start=start, change=metric.change)
         request = provider.history_request(query)
         response = self.fetcher.fetch(
-            request, provider=source.provider, symbol=source.symbol,
+            request,
+            provider=source.provider,
+            symbol=source.symbol,
             transport=getattr(provider, "transport", None),
         )
         return provider.parse_history(response, query), request.display_url
@@ -134,29 +139,54 @@ class Syncer:
         if replace:
             self._check_coverage(metric, plan.source, rows, stored_source, url)
             note = f"replaced history from {stored_source} with {source}"
-        elif plan.start is not None and adjusted_moved(self.store.rows(metric.id, plan.start), rows, source):
+        elif plan.start is not None and adjusted_moved(
+            self.store.rows(metric.id, plan.start), rows, source
+        ):
             rows, url = self._fetch(metric, plan.source, None)
             replace, note = True, "adjusted closes re-anchored by the provider; history replaced"
         written = self.store.upsert(metric.id, rows, source, replace=replace)
         first, last = self.store.span(metric.id)
-        self.store.log_fetch(FetchRecord(
-            metric.id, source, url, started, dt.datetime.now(dt.UTC), True,
-            written.added, written.updated, note,
-        ))
-        return SyncResult(metric.id, source, written.added, written.updated, written.deleted,
-                          first, last, note=note)
+        self.store.log_fetch(
+            FetchRecord(
+                metric.id,
+                source,
+                url,
+                started,
+                dt.datetime.now(dt.UTC),
+                True,
+                written.added,
+                written.updated,
+                note,
+            )
+        )
+        return SyncResult(
+            metric.id,
+            source,
+            written.added,
+            written.updated,
+            written.deleted,
+            first,
+            last,
+            note=note,
+        )
 
     def _check_coverage(
-        self, metric: Metric, source: Source, rows: Sequence[Observation],
-        stored_source: str | None, url: str,
+        self,
+        metric: Metric,
+        source: Source,
+        rows: Sequence[Observation],
+        stored_source: str | None,
+        url: str,
     ) -> None:
-        """Refuse a replacement that would throw away years of history (e.g. CoinGecko's 365 days)."""
+        """Refuse a replacement that would drop years of history (CoinGecko's 365 days)."""
         first_stored, _ = self.store.span(metric.id, stored_source)
         if first_stored is None or not rows:
             return
         if rows[0].date > first_stored + FALLBACK_COVERAGE_SLACK:
             raise ProviderError(
-                source.provider, source.symbol, url,
+                source.provider,
+                source.symbol,
+                url,
                 f"{source} starts {rows[0].date.isoformat()}, stored {stored_source} history "
                 f"starts {first_stored.isoformat()}: not replacing it with a shorter one",
                 permanent=True,
@@ -165,8 +195,9 @@ class Syncer:
     def _log_failure(self, metric: Metric, source: Source, exc: ProviderError) -> None:
         now = dt.datetime.now(dt.UTC)
         log.warning("%s: %s", metric.id, exc)
-        self.store.log_fetch(FetchRecord(metric.id, str(source), exc.url, now, now, False,
-                                         message=str(exc)))
+        self.store.log_fetch(
+            FetchRecord(metric.id, str(source), exc.url, now, now, False, message=str(exc))
+        )
 
     def refresh_quote(self, metric: Metric) -> Quote | None:
         """Fetch and store the latest quote where the metric's quote source has one."""
@@ -178,7 +209,9 @@ class Syncer:
         if request is None:
             return None
         response = self.fetcher.fetch(
-            request, provider=source.provider, symbol=source.symbol,
+            request,
+            provider=source.provider,
+            symbol=source.symbol,
             transport=getattr(provider, "transport", None),
         )
         quote = provider.parse_quote(response, source.symbol)

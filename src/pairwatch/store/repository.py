@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,23 +82,33 @@ class Store:
 
     def load_series(self, metric: Metric, as_of: dt.date | None = None) -> MetricSeries:
         """A metric's history as a MetricSeries (empty frame if nothing is stored)."""
-        query = sa.select(
-            observations.c.date, observations.c.close, observations.c.adj_close,
-            observations.c.source,
-        ).where(observations.c.metric_id == metric.id).order_by(observations.c.date)
+        query = (
+            sa.select(
+                observations.c.date,
+                observations.c.close,
+                observations.c.adj_close,
+                observations.c.source,
+            )
+            .where(observations.c.metric_id == metric.id)
+            .order_by(observations.c.date)
+        )
         if as_of is not None:
             query = query.where(observations.c.date <= as_of)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-            synthetic = bool(conn.execute(
-                sa.select(metrics.c.synthetic).where(metrics.c.id == metric.id)
-            ).scalar())
+            synthetic = bool(
+                conn.execute(
+                    sa.select(metrics.c.synthetic).where(metrics.c.id == metric.id)
+                ).scalar()
+            )
         return _to_series(metric, rows, synthetic)
 
     def rows(self, metric_id: str, start: dt.date | None = None) -> dict[dt.date, StoredRow]:
         """Stored rows from `start` on, by date."""
         query = sa.select(
-            observations.c.date, observations.c.close, observations.c.adj_close,
+            observations.c.date,
+            observations.c.close,
+            observations.c.adj_close,
             observations.c.source,
         ).where(observations.c.metric_id == metric_id)
         if start is not None:
@@ -118,11 +129,13 @@ class Store:
                     return str(source)
         return None
 
-    def span(self, metric_id: str, source: str | None = None) -> tuple[dt.date | None, dt.date | None]:
+    def span(
+        self, metric_id: str, source: str | None = None
+    ) -> tuple[dt.date | None, dt.date | None]:
         """First and last stored date (of one source, if given)."""
-        query = sa.select(
-            sa.func.min(observations.c.date), sa.func.max(observations.c.date)
-        ).where(observations.c.metric_id == metric_id)
+        query = sa.select(sa.func.min(observations.c.date), sa.func.max(observations.c.date)).where(
+            observations.c.metric_id == metric_id
+        )
         if source is not None:
             query = query.where(observations.c.source == source)
         with self.engine.connect() as conn:
@@ -175,31 +188,53 @@ class Store:
     def log_fetch(self, record: FetchRecord) -> None:
         """Append one line to the fetch log."""
         with self.engine.begin() as conn:
-            conn.execute(fetch_log.insert().values(
-                metric_id=record.metric_id, source=record.source, url=record.url,
-                started_at=record.started_at, finished_at=record.finished_at, ok=record.ok,
-                rows_added=record.rows_added, rows_updated=record.rows_updated,
-                message=record.message,
-            ))
+            conn.execute(
+                fetch_log.insert().values(
+                    metric_id=record.metric_id,
+                    source=record.source,
+                    url=record.url,
+                    started_at=record.started_at,
+                    finished_at=record.finished_at,
+                    ok=record.ok,
+                    rows_added=record.rows_added,
+                    rows_updated=record.rows_updated,
+                    message=record.message,
+                )
+            )
 
     def fetch_history(self, metric_id: str, limit: int = 20) -> list[FetchRecord]:
         """The newest fetch-log lines for a metric."""
         query = (
-            sa.select(fetch_log).where(fetch_log.c.metric_id == metric_id)
-            .order_by(fetch_log.c.id.desc()).limit(limit)
+            sa.select(fetch_log)
+            .where(fetch_log.c.metric_id == metric_id)
+            .order_by(fetch_log.c.id.desc())
+            .limit(limit)
         )
         with self.engine.connect() as conn:
             return [
-                FetchRecord(r.metric_id, r.source, r.url, r.started_at, r.finished_at, r.ok,
-                            r.rows_added, r.rows_updated, r.message)
+                FetchRecord(
+                    r.metric_id,
+                    r.source,
+                    r.url,
+                    r.started_at,
+                    r.finished_at,
+                    r.ok,
+                    r.rows_added,
+                    r.rows_updated,
+                    r.message,
+                )
                 for r in conn.execute(query)
             ]
 
     def save_quote(self, metric_id: str, quote: Quote, source: str) -> None:
         """Store the newest quote of a metric (one row per metric)."""
         values = {
-            "source": source, "price": quote.price, "previous_close": quote.previous_close,
-            "as_of": quote.as_of, "fetched_at": _now(), "currency": quote.currency,
+            "source": source,
+            "price": quote.price,
+            "previous_close": quote.previous_close,
+            "as_of": quote.as_of,
+            "fetched_at": _now(),
+            "currency": quote.currency,
             "market_state": quote.market_state,
         }
         with self.engine.begin() as conn:
@@ -217,8 +252,9 @@ class Store:
         if r is None:
             return None
         as_of = r.as_of if r.as_of.tzinfo else r.as_of.replace(tzinfo=dt.UTC)
-        return Quote(r.source.split(":", 1)[-1], r.price, as_of, r.previous_close,
-                     r.currency, r.market_state)
+        return Quote(
+            r.source.split(":", 1)[-1], r.price, as_of, r.previous_close, r.currency, r.market_state
+        )
 
 
 def write_rows(
@@ -238,20 +274,45 @@ def write_rows(
     deleted = _delete_replaced(conn, metric_id, existing, new_dates) if replace else 0
     inserts, updates = _diff(rows, existing, source)
     if inserts:
-        conn.execute(observations.insert(), [
-            {"metric_id": metric_id, "date": r.date, "close": r.close,
-             "adj_close": r.adj_close, "source": source} for r in inserts
-        ])
+        conn.execute(
+            observations.insert(),
+            [
+                {
+                    "metric_id": metric_id,
+                    "date": r.date,
+                    "close": r.close,
+                    "adj_close": r.adj_close,
+                    "source": source,
+                }
+                for r in inserts
+            ],
+        )
     if updates:
-        stmt = observations.update().where(
-            observations.c.metric_id == sa.bindparam("m_id"),
-            observations.c.date == sa.bindparam("m_date"),
-        ).values(close=sa.bindparam("m_close"), adj_close=sa.bindparam("m_adj"),
-                 source=sa.bindparam("m_source"))
-        conn.execute(stmt, [
-            {"m_id": metric_id, "m_date": r.date, "m_close": r.close, "m_adj": r.adj_close,
-             "m_source": source} for r in updates
-        ])
+        stmt = (
+            observations.update()
+            .where(
+                observations.c.metric_id == sa.bindparam("m_id"),
+                observations.c.date == sa.bindparam("m_date"),
+            )
+            .values(
+                close=sa.bindparam("m_close"),
+                adj_close=sa.bindparam("m_adj"),
+                source=sa.bindparam("m_source"),
+            )
+        )
+        conn.execute(
+            stmt,
+            [
+                {
+                    "m_id": metric_id,
+                    "m_date": r.date,
+                    "m_close": r.close,
+                    "m_adj": r.adj_close,
+                    "m_source": source,
+                }
+                for r in updates
+            ],
+        )
     result = WriteResult(len(inserts), len(updates), deleted)
     if result.changed:
         _bump_version(conn, metric_id)
@@ -259,9 +320,14 @@ def write_rows(
 
 
 def _bump_version(conn: sa.Connection, metric_id: str) -> None:
-    conn.execute(metrics.update().where(metrics.c.id == metric_id).values(
-        data_version=metrics.c.data_version + 1, updated_at=_now(),
-    ))
+    conn.execute(
+        metrics.update()
+        .where(metrics.c.id == metric_id)
+        .values(
+            data_version=metrics.c.data_version + 1,
+            updated_at=_now(),
+        )
+    )
 
 
 def _ensure_metric(conn: sa.Connection, metric_id: str, synthetic: bool) -> None:
@@ -272,7 +338,9 @@ def _ensure_metric(conn: sa.Connection, metric_id: str, synthetic: bool) -> None
         conn.execute(metrics.update().where(metrics.c.id == metric_id).values(synthetic=synthetic))
 
 
-def _existing(conn: sa.Connection, metric_id: str, start: dt.date | None) -> dict[dt.date, StoredRow]:
+def _existing(
+    conn: sa.Connection, metric_id: str, start: dt.date | None
+) -> dict[dt.date, StoredRow]:
     query = sa.select(
         observations.c.date, observations.c.close, observations.c.adj_close, observations.c.source
     ).where(observations.c.metric_id == metric_id)
@@ -311,12 +379,18 @@ def _diff(
     return inserts, updates
 
 
-def _to_series(metric: Metric, rows: Sequence[sa.Row[tuple[dt.date, float, float | None, str]]],
-               synthetic: bool) -> MetricSeries:
+def _to_series(
+    metric: Metric, rows: Sequence[Any], synthetic: bool
+) -> MetricSeries:
     index = pd.DatetimeIndex([pd.Timestamp(r[0]) for r in rows], name="date")
     close = np.array([r[1] for r in rows], dtype=np.float64)
     adj = np.array([r[1] if r[2] is None else r[2] for r in rows], dtype=np.float64)
     levels = pd.DataFrame({"close": close, "adj": adj}, index=index)
     sources = tuple(dict.fromkeys(r[3] for r in rows))
-    return MetricSeries(metric=metric, levels=levels, source=sources[-1] if sources else "",
-                        synthetic=synthetic, sources=sources)
+    return MetricSeries(
+        metric=metric,
+        levels=levels,
+        source=sources[-1] if sources else "",
+        synthetic=synthetic,
+        sources=sources,
+    )

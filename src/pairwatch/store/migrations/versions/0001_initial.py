@@ -33,7 +33,9 @@ def upgrade() -> None:
         sa.Column("source", sa.String(128), nullable=False),
         sa.PrimaryKeyConstraint("metric_id", "date", name="pk_observations"),
         sa.ForeignKeyConstraint(
-            ["metric_id"], ["metrics.id"], ondelete="CASCADE",
+            ["metric_id"],
+            ["metrics.id"],
+            ondelete="CASCADE",
             name="fk_observations_metric_id_metrics",
         ),
     )

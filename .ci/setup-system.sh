@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# System services and packages the tests need (run by .ci/run; safe to run twice).
+set -euo pipefail
+
+# PostgreSQL on 127.0.0.1:5432 for the store contract tests: start it if it is installed
+# but not running (the CI machine normally has it up already).
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    if command -v pg_ctlcluster >/dev/null 2>&1; then
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    fi
+fi
