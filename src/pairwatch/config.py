@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     http_max_wait: float = Field(
         default=60.0, description="Longest wait honoured for a Retry-After header."
     )
+    rate_limit_scale: float = Field(
+        default=1.0,
+        description="Multiplies every provider's minimum spacing between requests "
+        "(0 turns rate limiting off, e.g. for a local mirror).",
+    )
     user_agent: str = DEFAULT_USER_AGENT
     refresh_overlap_days: int = Field(
         default=10, description="Days re-requested before the last stored date."

@@ -52,7 +52,7 @@ def build_fetcher(settings: Settings, providers: dict[str, Provider]) -> Fetcher
     )
     intervals: dict[str, float] = {}
     for name, provider in providers.items():
-        interval = float(getattr(provider, "min_interval", 0.0))
+        interval = float(getattr(provider, "min_interval", 0.0)) * settings.rate_limit_scale
         for host in _hosts(settings, name):
             intervals[host] = max(interval, intervals.get(host, 0.0))
     for host, interval in intervals.items():

@@ -86,7 +86,7 @@ def synthetic_history(catalog: Catalog, seed: int = DEMO_SEED) -> dict[str, list
     rng = np.random.default_rng(seed)
     every_day = pd.date_range(DEMO_START, DEMO_END, freq="D")
     market, vix = _market(rng, every_day)
-    weekdays = every_day.dayofweek < 5
+    weekdays = every_day.day_of_week < 5
     out: dict[str, list[Observation]] = {}
     for metric in catalog:
         levels = _metric_levels(metric, market, vix, rng)
@@ -111,7 +111,7 @@ def _metric_levels(
 
 def _calendar(metric: Metric, days: pd.DatetimeIndex, weekdays: np.ndarray) -> np.ndarray:
     if metric.frequency is Frequency.WEEKLY:
-        return np.asarray(days.dayofweek == 4)
+        return np.asarray(days.day_of_week == 4)
     if metric.asset_class is AssetClass.CRYPTO:
         return np.ones(len(days), dtype=bool)
     return weekdays
