@@ -29,13 +29,25 @@ class Settings(BaseSettings):
         default=None, description="A user TOML catalog merged over the built-in one."
     )
 
-    cboe_url: str = "https://cdn.cboe.com"
-    cboe_quote_url: str = "https://cdn.cboe.com"
-    fred_url: str = "https://fred.stlouisfed.org"
-    fred_api_url: str = "https://api.stlouisfed.org"
-    yahoo_url: str = "https://query1.finance.yahoo.com"
-    coingecko_url: str = "https://api.coingecko.com"
-    stooq_url: str = "https://stooq.com"
+    cboe_url: str = Field(
+        default="https://cdn.cboe.com", description="CBOE index history CSV host."
+    )
+    cboe_quote_url: str = Field(
+        default="https://cdn.cboe.com", description="CBOE delayed-quote JSON host."
+    )
+    fred_url: str = Field(
+        default="https://fred.stlouisfed.org", description="FRED keyless fredgraph.csv host."
+    )
+    fred_api_url: str = Field(
+        default="https://api.stlouisfed.org", description="FRED JSON API host (with a key)."
+    )
+    yahoo_url: str = Field(
+        default="https://query1.finance.yahoo.com", description="Yahoo chart API v8 host."
+    )
+    coingecko_url: str = Field(
+        default="https://api.coingecko.com", description="CoinGecko API host."
+    )
+    stooq_url: str = Field(default="https://stooq.com", description="Stooq CSV host.")
 
     fred_api_key: SecretStr | None = Field(
         default=None,
@@ -60,7 +72,7 @@ class Settings(BaseSettings):
         description="Multiplies every provider's minimum spacing between requests "
         "(0 turns rate limiting off, e.g. for a local mirror).",
     )
-    user_agent: str = DEFAULT_USER_AGENT
+    user_agent: str = Field(default=DEFAULT_USER_AGENT, description="User-Agent sent to providers.")
     refresh_overlap_days: int = Field(
         default=10, description="Days re-requested before the last stored date."
     )

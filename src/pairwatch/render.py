@@ -39,8 +39,9 @@ def number(value: float | None, fmt: str = "+.3f") -> str:
     return DASH if value is None else format(value, fmt)
 
 
-def fetch_table(results: Sequence[SyncResult]) -> Table:
-    """One row per metric: rows added and updated, first and last date, source, error."""
+def fetch_table(results: Sequence[SyncResult]) -> Group:
+    """One row per metric (rows added and updated, first and last date, source, status),
+    then every error in full below the table."""
     table = Table(title="fetch", title_justify="left")
     for name, justify in (
         ("metric", "left"),
@@ -52,8 +53,9 @@ def fetch_table(results: Sequence[SyncResult]) -> Table:
         ("status", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    errors: list[Text] = []
     for r in results:
-        status = Text("ok", style="green") if r.ok else Text(r.error or "failed", style="red")
+        status = Text("ok", style="green") if r.ok else Text("FAILED", style="bold red")
         if r.ok and r.note:
             status = Text(f"ok ({r.note})", style="green")
         table.add_row(
@@ -65,7 +67,11 @@ def fetch_table(results: Sequence[SyncResult]) -> Table:
             r.source or DASH,
             status,
         )
-    return table
+        if not r.ok:
+            errors.append(
+                Text(f"{r.metric_id}: {r.error}" + (f" ({r.note})" if r.note else ""), style="red")
+            )
+    return Group(table, *errors)
 
 
 def _date(value: object) -> str:
@@ -141,9 +147,10 @@ def leg_stats_table(stats: Mapping[str, Any], a: Metric, b: Metric) -> Table:
     """Per-leg window figures side by side."""
     window = stats["window"]
     table = Table(
-        title=f"window {window}{'' if window == 'max' else ' days'}: "
-        f"{stats['start']} .. {stats['end']} ({stats['observations']} rows)",
+        title=f"window: {window}{'' if window == 'max' else ' days'}",
+        caption=f"{stats['start']} .. {stats['end']}, {stats['observations']} rows",
         title_justify="left",
+        caption_justify="left",
     )
     table.add_column("")
     for metric in (a, b):

@@ -97,8 +97,15 @@ class Syncer:
                 self._log_failure(metric, source, exc)
                 if not exc.permanent and stored_source == str(source):
                     note = "failed transiently; stored data kept, fallback not tried"
-                    return SyncResult(metric.id, str(source), error=str(exc), note=note)
-        return SyncResult(metric.id, stored_source, error="; ".join(errors))
+                    return self._failed(metric, str(source), str(exc), note)
+        return self._failed(metric, stored_source or str(metric.source), "; ".join(errors))
+
+    def _failed(
+        self, metric: Metric, source: str, error: str, note: str | None = None
+    ) -> SyncResult:
+        """A failure result that still reports what the store holds (unchanged)."""
+        first, last = self.store.span(metric.id)
+        return SyncResult(metric.id, source, first=first, last=last, error=error, note=note)
 
     def _plan(
         self, metric: Metric, source: Source, stored_source: str | None, since: dt.date | None
@@ -194,7 +201,7 @@ class Syncer:
 
     def _log_failure(self, metric: Metric, source: Source, exc: ProviderError) -> None:
         now = dt.datetime.now(dt.UTC)
-        log.warning("%s: %s", metric.id, exc)
+        log.info("%s: %s", metric.id, exc)
         self.store.log_fetch(
             FetchRecord(metric.id, str(source), exc.url, now, now, False, message=str(exc))
         )
