@@ -1,16 +1,29 @@
-"""The compare use case: read both series (and the regime gauge) and build one PairReport."""
+"""The compare use case: read both series (and the regime gauge) and build one PairReport.
+
+Forecasts are the slow part (two GARCH fits per leg), so they are cached per metric, data
+version and as-of date: a refresh bumps the version and they are recomputed once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import replace
 
+from pairwatch.analytics.forecast import LegForecast
 from pairwatch.catalog import Catalog
 from pairwatch.domain import MetricSeries
-from pairwatch.errors import InvalidRequestError, NoDataError
-from pairwatch.services.report import PairReport, build_report
+from pairwatch.errors import InsufficientDataError, InvalidRequestError, NoDataError
+from pairwatch.services.report import PairReport, build_report, leg_forecast
 from pairwatch.store import Store
 
 DEFAULT_GAUGE = "vix"
+FORECAST_CACHE_SIZE = 256
+
+_ForecastKey = tuple[str, str, int, dt.date | None]
+_forecasts: OrderedDict[_ForecastKey, LegForecast | str] = OrderedDict()
+_forecast_lock = threading.Lock()
 
 
 def load_required(
@@ -23,13 +36,51 @@ def load_required(
     return series
 
 
-def _gauge(store: Store, catalog: Catalog, a: str, b: str) -> MetricSeries | None:
-    pair = catalog.pair(a, b)
-    gauge_id = pair.gauge if pair else DEFAULT_GAUGE
-    if gauge_id not in catalog.metrics:
+def load_optional(store: Store, catalog: Catalog, metric_id: str) -> MetricSeries | None:
+    """A catalog metric's stored series, or None when unknown or empty."""
+    if metric_id not in catalog.metrics:
         return None
-    series = store.load_series(catalog.metric(gauge_id))
+    series = store.load_series(catalog.metric(metric_id))
     return None if series.levels.empty else series
+
+
+def gauge_id(catalog: Catalog, a: str, b: str) -> str:
+    """The regime gauge of a pair: the curated pair's choice, else VIX."""
+    pair = catalog.pair(a, b)
+    return pair.gauge if pair else DEFAULT_GAUGE
+
+
+def _cached_forecast(
+    store: Store, series: MetricSeries, as_of: dt.date | None
+) -> LegForecast | str:
+    """The leg's forecast (or why there is none), computed once per data version."""
+    key = (store.url, series.metric.id, store.data_version(series.metric.id), as_of)
+    with _forecast_lock:
+        if key in _forecasts:
+            _forecasts.move_to_end(key)
+            return _forecasts[key]
+    try:
+        result: LegForecast | str = leg_forecast(series, as_of)
+    except InsufficientDataError as exc:
+        result = str(exc)
+    with _forecast_lock:
+        _forecasts[key] = result
+        while len(_forecasts) > FORECAST_CACHE_SIZE:
+            _forecasts.popitem(last=False)
+    return result
+
+
+def with_forecasts(report: PairReport, store: Store, legs: dict[str, MetricSeries]) -> PairReport:
+    """The report with both legs' forecasts (from the cache when nothing changed)."""
+    found: dict[str, LegForecast] = {}
+    notes = dict(report.notes)
+    for leg, series in legs.items():
+        result = _cached_forecast(store, series, report.as_of)
+        if isinstance(result, str):
+            notes[f"forecasts.{leg}"] = result
+        else:
+            found[leg] = result
+    return replace(report, forecasts=found or None, notes=notes)
 
 
 def compare_pair(
@@ -39,6 +90,8 @@ def compare_pair(
     b: str,
     window: int | None = 90,
     as_of: dt.date | None = None,
+    *,
+    forecasts: bool = True,
 ) -> PairReport:
     """The full report for metrics `a` and `b` over `window` days (None = whole history)."""
     metric_a, metric_b = catalog.metric(a), catalog.metric(b)
@@ -48,5 +101,13 @@ def compare_pair(
         )
     series_a = load_required(store, catalog, metric_a.id)
     series_b = load_required(store, catalog, metric_b.id)
-    gauge = _gauge(store, catalog, metric_a.id, metric_b.id)
-    return build_report(series_a, series_b, window=window, gauge=gauge, as_of=as_of)
+    gauge = load_optional(store, catalog, gauge_id(catalog, metric_a.id, metric_b.id))
+    vix = (
+        gauge
+        if gauge is not None and gauge.metric.id == DEFAULT_GAUGE
+        else (load_optional(store, catalog, DEFAULT_GAUGE))
+    )
+    report = build_report(series_a, series_b, window=window, gauge=gauge, as_of=as_of, vix=vix)
+    if forecasts:
+        report = with_forecasts(report, store, {"a": series_a, "b": series_b})
+    return report

@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import pandas as pd
 
+from pairwatch.analytics.backtest import BacktestResult, backtest_to_dict, ratio_timing_backtest
 from pairwatch.analytics.divergence import Divergence, divergence_days
+from pairwatch.analytics.forecast import LegForecast, forecast_leg, forecast_to_dict
 from pairwatch.analytics.hedge import HedgeResult, hedge
 from pairwatch.analytics.leadlag import LeadLagResult, window_lead_lag
 from pairwatch.analytics.panel import Window, build_panel, select_window, validate_window
 from pairwatch.analytics.regimes import RegimesResult, RegimeStats, regimes
 from pairwatch.analytics.rolling import ROLLING_CHANGES, window_fit
+from pairwatch.analytics.scenarios import ScenariosResult, scenarios, scenarios_to_dict
+from pairwatch.analytics.series import ChartSeries, chart_series, chart_series_to_dict
+from pairwatch.analytics.signal import SignalResult, signal_reading, signal_to_dict
+from pairwatch.analytics.stability import (
+    StabilityResult,
+    correlation_stability,
+    stability_to_dict,
+)
 from pairwatch.analytics.stats import (
     ROLLING_CORRELATION_CHANGES,
     ChangesResult,
@@ -29,7 +39,7 @@ from pairwatch.analytics.stats import (
     changes_table,
     window_stats,
 )
-from pairwatch.domain import MetricSeries
+from pairwatch.domain import AssetClass, ChangeKind, MetricSeries, RiskRole
 from pairwatch.errors import InsufficientDataError, InvalidRequestError
 
 T = TypeVar("T")
@@ -66,6 +76,16 @@ class PairReport:
     regimes: RegimesResult | None
     hedge: HedgeResult | None
     divergences: tuple[Divergence, ...] | None
+    series: ChartSeries | None = None
+    stability: StabilityResult | None = None
+    scenarios: ScenariosResult | None = None
+    signal: SignalResult | None = None
+    backtest: BacktestResult | None = None
+    forecasts: Mapping[str, LegForecast] | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+VIX_IDS = frozenset({"vix", "vixcls"})
 
 
 def truncate(series: MetricSeries, as_of: dt.date | None) -> MetricSeries:
@@ -129,15 +149,19 @@ def build_report(
     window: int | None = 90,
     gauge: MetricSeries | None = None,
     as_of: dt.date | None = None,
+    vix: MetricSeries | None = None,
 ) -> PairReport:
     """Compute every section of the pair report for a over b.
 
-    `as_of` first truncates a, b and the gauge to dates on or before it. Raises
-    InvalidRequestError (same metric twice, window outside 5..36500), NoDataError (a leg
-    with no data) and InsufficientDataError (the legs share fewer than two dates).
+    `as_of` first truncates a, b, the gauge and `vix` to dates on or before it. `vix` (the
+    VIX close for today's signal reading) defaults to the gauge when the gauge is VIX.
+    Raises InvalidRequestError (same metric twice, window outside 5..36500), NoDataError
+    (a leg with no data) and InsufficientDataError (the legs share fewer than two dates).
     """
     _check_request(a, b, window)
     a, b = truncate(a, as_of), truncate(b, as_of)
+    gauge = None if gauge is None else truncate(gauge, as_of)
+    vix = _vix(gauge) if vix is None else truncate(vix, as_of)
     win = select_window(build_panel(a, b), window)
     changes = PairChanges(
         changes_table(a.close, a.metric.change), changes_table(b.close, b.metric.change)
@@ -146,7 +170,7 @@ def build_report(
     stats = _attempt(notes, "stats", "changes", lambda: window_stats(win))
     _rolling_note(notes, win, stats)
     lead_lag = _attempt(notes, "lead_lag", "changes", lambda: window_lead_lag(win))
-    found_regimes = _regimes(notes, win, None if gauge is None else truncate(gauge, as_of))
+    found_regimes = _regimes(notes, win, gauge)
     found_hedge, found = _out_of_sample(notes, win)
     return PairReport(
         a.metric.id,
@@ -161,6 +185,92 @@ def build_report(
         found_regimes,
         found_hedge,
         found,
+        series=chart_series(win, a_unit=a.metric.unit, b_unit=b.metric.unit),
+        stability=_attempt(notes, "stability", "panel changes", lambda: _stability(win, gauge)),
+        scenarios=_attempt(notes, "scenarios", "changes", lambda: _scenarios(win, b, gauge)),
+        signal=_signal(notes, a, b, vix),
+        backtest=_backtest(notes, win, a, b),
+    )
+
+
+def _risk_leg(a: MetricSeries, b: MetricSeries) -> str | None:
+    """'a' or 'b': the first leg whose catalog role is risk-on."""
+    for name, series in (("a", a), ("b", b)):
+        if series.metric.risk_role is RiskRole.RISK_ON:
+            return name
+    return None
+
+
+def _backtest(
+    notes: dict[str, str], win: Window, a: MetricSeries, b: MetricSeries
+) -> BacktestResult | None:
+    """The ratio-timing backtest over the whole panel, where it is defined."""
+    leg = _risk_leg(a, b)
+    if leg is None:
+        notes["backtest"] = "needs a risk-on leg to trade"
+        return None
+    if not win.panel.both_log:
+        notes["backtest"] = "needs two legs with log changes (a ratio)"
+        return None
+    return _attempt(
+        notes, "backtest", "panel changes", lambda: ratio_timing_backtest(win.panel, leg)
+    )
+
+
+def is_mean_reverting(series: MetricSeries) -> bool:
+    """Levels that revert to a mean: volatility indices, yields, spreads, conditions."""
+    return series.metric.asset_class is AssetClass.VOLATILITY or (
+        series.metric.change is ChangeKind.DIFF
+    )
+
+
+def leg_forecast(series: MetricSeries, as_of: dt.date | None = None) -> LegForecast:
+    """Volatility (and level, where it mean-reverts) forecasts of one leg's own rows."""
+    series = truncate(series, as_of)
+    return forecast_leg(series, mean_reverting=is_mean_reverting(series))
+
+
+def _vix(gauge: MetricSeries | None) -> MetricSeries | None:
+    """The gauge, when it is a VIX series."""
+    return gauge if gauge is not None and gauge.metric.id in VIX_IDS else None
+
+
+def _stability(win: Window, gauge: MetricSeries | None) -> StabilityResult:
+    return correlation_stability(win.panel, None if gauge is None else gauge.close)
+
+
+def _scenarios(win: Window, b: MetricSeries, gauge: MetricSeries | None) -> ScenariosResult:
+    return scenarios(
+        win,
+        b_is_vol_index=b.metric.asset_class is AssetClass.VOLATILITY,
+        b_is_gauge=gauge is not None and gauge.metric.id == b.metric.id,
+        gauge=None if gauge is None else gauge.close,
+        gauge_id="vix" if gauge is None else gauge.metric.id,
+    )
+
+
+def _signal(
+    notes: dict[str, str], a: MetricSeries, b: MetricSeries, vix: MetricSeries | None
+) -> SignalResult | None:
+    """Today's reading from the risk-on leg's 20-day move and VIX, when both exist."""
+    risk = next((s for s in (a, b) if s.metric.risk_role is RiskRole.RISK_ON), None)
+    if risk is None:
+        notes["signal"] = "needs a risk-on leg (equity, credit or crypto)"
+        return None
+    if vix is None or vix.levels.empty:
+        notes["signal"] = "needs the VIX close (fetch vix)"
+        return None
+    return _attempt(
+        notes,
+        "signal",
+        "changes",
+        lambda: signal_reading(
+            risk.adj,
+            vix.close,
+            risk_id=risk.metric.id,
+            vix_id=vix.metric.id,
+            kind=risk.metric.change,
+        ),
     )
 
 
@@ -298,7 +408,24 @@ def report_to_dict(report: PairReport) -> dict[str, Any]:
         "regimes": regime_map,
         "hedge": _maybe(report.hedge, _hedge_dict),
         "divergences": _maybe(report.divergences, lambda ds: [_divergence_dict(d) for d in ds]),
+        "signal": _maybe(report.signal, signal_to_dict),
+        "stability": _maybe(report.stability, stability_to_dict),
+        "scenarios": _maybe(report.scenarios, scenarios_to_dict),
+        "backtest": _maybe(report.backtest, backtest_to_dict),
+        "forecasts": _maybe(
+            report.forecasts, lambda f: {leg: forecast_to_dict(r) for leg, r in f.items()}
+        ),
+        **dict(report.extras),
+        "series": _maybe(report.series, chart_series_to_dict),
     }
 
 
-__all__ = ["PairChanges", "PairReport", "build_report", "report_to_dict", "truncate"]
+__all__ = [
+    "PairChanges",
+    "PairReport",
+    "build_report",
+    "is_mean_reverting",
+    "leg_forecast",
+    "report_to_dict",
+    "truncate",
+]

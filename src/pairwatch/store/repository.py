@@ -379,9 +379,7 @@ def _diff(
     return inserts, updates
 
 
-def _to_series(
-    metric: Metric, rows: Sequence[Any], synthetic: bool
-) -> MetricSeries:
+def _to_series(metric: Metric, rows: Sequence[Any], synthetic: bool) -> MetricSeries:
     index = pd.DatetimeIndex([pd.Timestamp(r[0]) for r in rows], name="date")
     close = np.array([r[1] for r in rows], dtype=np.float64)
     adj = np.array([r[1] if r[2] is None else r[2] for r in rows], dtype=np.float64)
