@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from arch import arch_model
 
 from pairwatch.analytics.panel import day, require_nobs
 from pairwatch.analytics.stats import FloatArray
@@ -277,6 +276,8 @@ def garch_scale(kind: ChangeKind, changes: FloatArray) -> float:
 
 def fit_garch(y: FloatArray) -> GarchParams:
     """GARCH(1,1), constant mean, normal errors, by arch's maximum likelihood on y."""
+    from arch import arch_model  # imported here: arch takes ~2 s to import
+
     model = arch_model(y, mean="Constant", vol="GARCH", p=1, q=1, dist="normal", rescale=False)
     res: Any = model.fit(disp="off", show_warning=False)
     p = res.params
