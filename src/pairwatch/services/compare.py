@@ -15,7 +15,8 @@ from pairwatch.analytics.forecast import LegForecast
 from pairwatch.catalog import Catalog
 from pairwatch.domain import MetricSeries
 from pairwatch.errors import InsufficientDataError, InvalidRequestError, NoDataError
-from pairwatch.services.report import PairReport, build_report, leg_forecast
+from pairwatch.narrative import build_faq, narrative_to_dict
+from pairwatch.services.report import PairReport, build_report, leg_forecast, report_to_dict
 from pairwatch.store import Store
 
 DEFAULT_GAUGE = "vix"
@@ -110,4 +111,11 @@ def compare_pair(
     report = build_report(series_a, series_b, window=window, gauge=gauge, as_of=as_of, vix=vix)
     if forecasts:
         report = with_forecasts(report, store, {"a": series_a, "b": series_b})
-    return report
+    return with_narrative(report, catalog)
+
+
+def with_narrative(report: PairReport, catalog: Catalog) -> PairReport:
+    """The report with its words: why the pair matters and the data-driven FAQ."""
+    metric_a, metric_b = catalog.metric(report.a), catalog.metric(report.b)
+    words = build_faq(report_to_dict(report), metric_a, metric_b, catalog.pair(report.a, report.b))
+    return replace(report, extras={**report.extras, "narrative": narrative_to_dict(words)})
