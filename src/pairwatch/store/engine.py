@@ -35,7 +35,7 @@ def create_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
     config = Config()
     location = resources.files("pairwatch.store").joinpath("migrations")
     config.set_main_option("script_location", str(location))
@@ -44,7 +44,7 @@ def _alembic_config() -> Config:
 
 def migrate(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
-    config = _alembic_config()
+    config = alembic_config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
