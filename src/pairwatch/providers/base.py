@@ -93,6 +93,26 @@ class Provider(Protocol):
         ...
 
 
+class NoQuoteEndpoint:
+    """Mixin for providers that publish history only (FRED, Stooq)."""
+
+    name: str
+
+    def quote_request(self, symbol: str) -> HttpRequest | None:
+        """None: there is no latest-quote endpoint."""
+        return None
+
+    def parse_quote(self, response: HttpResponse, symbol: str) -> Quote:
+        """Always raises: there is no quote to parse."""
+        raise ProviderError(
+            self.name,
+            symbol,
+            response.request.display_url,
+            f"{self.name} has no quote endpoint",
+            permanent=True,
+        )
+
+
 # --- validation shared by every provider ---------------------------------------------
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")

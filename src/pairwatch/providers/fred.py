@@ -15,12 +15,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from pairwatch.domain import Observation, Quote
+from pairwatch.domain import Observation
 from pairwatch.errors import ProviderError
 from pairwatch.providers.base import (
     HistoryQuery,
     HttpRequest,
     HttpResponse,
+    NoQuoteEndpoint,
     fail,
     finalize,
     json_or_none,
@@ -36,7 +37,7 @@ DATE_HEADERS = ("observation_date", "DATE")
 MISSING = frozenset({"", "."})
 
 
-class FredProvider:
+class FredProvider(NoQuoteEndpoint):
     """FRED series: pure request builders and validating parsers for both wire formats."""
 
     name = "fred"
@@ -63,20 +64,6 @@ class FredProvider:
         except ValueError as exc:
             raise fail(self.name, query.symbol, response, str(exc)) from exc
         return finalize(self.name, query.symbol, response, within(query, rows), query.change)
-
-    def quote_request(self, symbol: str) -> HttpRequest | None:
-        """None: FRED publishes observations only, no latest quote."""
-        return None
-
-    def parse_quote(self, response: HttpResponse, symbol: str) -> Quote:
-        """Always raises: there is no quote endpoint to parse."""
-        raise ProviderError(
-            self.name,
-            symbol,
-            response.request.display_url,
-            "FRED has no quote endpoint",
-            permanent=True,
-        )
 
     def _api_request(self, query: HistoryQuery, key: str) -> HttpRequest:
         params = (

@@ -13,12 +13,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from pairwatch.domain import Observation, Quote
+from pairwatch.domain import Observation
 from pairwatch.errors import ProviderError
 from pairwatch.providers.base import (
     HistoryQuery,
     HttpRequest,
     HttpResponse,
+    NoQuoteEndpoint,
     fail,
     finalize,
     parse_float,
@@ -33,7 +34,7 @@ _NO_DATA = ("no data", "brak danych")  # English and Polish sites
 _QUOTA = "exceeded the daily hits limit"
 
 
-class StooqProvider:
+class StooqProvider(NoQuoteEndpoint):
     """Daily adjusted closes by Stooq symbol; requires a download key."""
 
     name = "stooq"
@@ -71,20 +72,6 @@ class StooqProvider:
         except ValueError as exc:
             raise fail(self.name, query.symbol, response, str(exc)) from exc
         return finalize(self.name, query.symbol, response, within(query, rows), query.change)
-
-    def quote_request(self, symbol: str) -> HttpRequest | None:
-        """Stooq has no quote endpoint."""
-        return None
-
-    def parse_quote(self, response: HttpResponse, symbol: str) -> Quote:
-        """Never called: `quote_request` returns None."""
-        raise ProviderError(
-            self.name,
-            symbol,
-            response.request.display_url,
-            "stooq has no quote endpoint",
-            permanent=True,
-        )
 
     def _require_csv(self, response: HttpResponse, symbol: str) -> None:
         """Refuse bad statuses, HTML, and Stooq's plain-text refusals."""
