@@ -18,6 +18,7 @@ from pairwatch import render
 from pairwatch.config import Settings
 from pairwatch.domain import Metric, Quote
 from pairwatch.errors import PairwatchError
+from pairwatch.serve import serve_command
 from pairwatch.services.compare import compare_pair
 from pairwatch.services.context import Context
 from pairwatch.services.demo import load_demo
@@ -224,6 +225,9 @@ def demo() -> None:
     )
     out.print(render.compare_view(data, metric_a, metric_b, synthetic=True))
     out.print("Try: [bold]pairwatch --demo compare spy hyg --window 365[/]")
+
+
+app.command(name="serve")(serve_command)
 
 
 def main() -> None:

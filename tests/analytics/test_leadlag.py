@@ -15,6 +15,7 @@ from pairwatch.analytics.leadlag import (
     LAGS,
     best_lag,
     cross_correlation,
+    granger,
     granger_pvalue,
     lag_threshold,
     lead_lag,
@@ -131,3 +132,10 @@ def test_lead_lag_needs_thirty_changes(rng: np.random.Generator) -> None:
     with pytest.raises(InsufficientDataError) as caught:
         lead_lag(rng.normal(size=29), rng.normal(size=29))
     assert (caught.value.needed, caught.value.have) == (30, 29)
+
+
+def test_identical_legs_give_no_granger_pvalue_and_no_warning() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(120)
+    result = granger(x, x.copy())
+    assert (result.a_leads_b, result.b_leads_a) == (None, None)

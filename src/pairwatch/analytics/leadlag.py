@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from scipy.stats import norm
-from statsmodels.tools.sm_exceptions import InfeasibleTestError
+from statsmodels.tools.sm_exceptions import InfeasibleTestError, SingularMatrixWarning
 from statsmodels.tsa.stattools import grangercausalitytests
 
 from pairwatch.analytics.panel import Window, require_nobs
@@ -100,11 +100,14 @@ def granger_pvalue(
 ) -> float | None:
     """p-value of the ssr F-test that `cause`'s past helps predict `effect`.
 
-    None when the test is infeasible (a constant series or a perfect fit).
+    None when the test is infeasible (a constant series, a perfect fit, collinear legs).
     """
     try:
-        results = _call_quietly(test, np.column_stack([effect, cause]), order)
-    except InfeasibleTestError:
+        with warnings.catch_warnings():
+            # identical or collinear legs (vix vs vixcls) make the F-test singular
+            warnings.simplefilter("error", SingularMatrixWarning)
+            results = _call_quietly(test, np.column_stack([effect, cause]), order)
+    except (InfeasibleTestError, SingularMatrixWarning):
         return None
     pvalue = float(results[order][0]["ssr_ftest"][1])
     return pvalue if math.isfinite(pvalue) else None

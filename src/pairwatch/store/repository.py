@@ -232,7 +232,7 @@ class Store:
             "source": source,
             "price": quote.price,
             "previous_close": quote.previous_close,
-            "as_of": quote.as_of,
+            "as_of": quote.as_of.astimezone(dt.UTC),
             "fetched_at": _now(),
             "currency": quote.currency,
             "market_state": quote.market_state,

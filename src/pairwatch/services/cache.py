@@ -1,0 +1,199 @@
+"""In-process caches keyed by data version: pair reports and stored series.
+
+A refresh writes new rows and bumps the metric's data version in the store; every key here
+carries the versions it was computed from, so the next request after a refresh misses,
+recomputes once, and every later request hits. Entries of superseded versions simply age
+out of the bounded LRU. Concurrent requests for the same missing key wait for one
+computation instead of each running their own.
+
+One cache serves one store: keys hold metric ids and versions, not the store's URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pairwatch.catalog import Catalog
+from pairwatch.domain import Metric, MetricSeries
+from pairwatch.services.compare import DEFAULT_GAUGE, compare_pair, gauge_id
+from pairwatch.services.report import PairReport
+from pairwatch.store import Store
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+DEFAULT_REPORTS = 256
+DEFAULT_SERIES = 128
+
+
+class LruCache(Generic[K, V]):
+    """A thread-safe, bounded least-recently-used map with compute-once misses."""
+
+    def __init__(self, maxsize: int) -> None:
+        if maxsize < 1:
+            raise ValueError(f"cache maxsize must be at least 1, got {maxsize}")
+        self.maxsize = maxsize
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pending: dict[K, threading.Lock] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def get(self, key: K) -> V | None:
+        """The cached value (marked as recently used), or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: K, value: V) -> None:
+        """Store a value, evicting the least recently used entry beyond maxsize."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
+        """The cached value, or compute() stored under key; one computation per key at once."""
+        found = self._lookup(key)
+        if found is not None:
+            return found
+        with self._key_lock(key):
+            found = self._lookup(key, count=False)
+            if found is not None:
+                return found
+            try:
+                value = compute()
+                self.put(key, value)
+            finally:
+                with self._lock:
+                    self._pending.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        """Drop every entry."""
+        with self._lock:
+            self._items.clear()
+
+    def _lookup(self, key: K, *, count: bool = True) -> V | None:
+        """get() that also counts hits and misses."""
+        value = self.get(key)
+        if count:
+            with self._lock:
+                if value is None:
+                    self.misses += 1
+                else:
+                    self.hits += 1
+        return value
+
+    def _key_lock(self, key: K) -> threading.Lock:
+        """The lock serialising computations of one key."""
+        with self._lock:
+            return self._pending.setdefault(key, threading.Lock())
+
+
+@dataclass(frozen=True, slots=True)
+class ReportKey:
+    """Everything a pair report depends on: legs, window, cut-off, data versions.
+
+    `versions` are those of a, b, the regime gauge and VIX (the signal reading's input);
+    `forecasts` says whether the report carries the (slow) forecasts section.
+    """
+
+    a: str
+    b: str
+    window: int | None
+    as_of: dt.date | None
+    gauge: str
+    versions: tuple[int, int, int, int]
+    forecasts: bool = True
+
+
+def report_inputs(catalog: Catalog, a: str, b: str) -> tuple[str, str, str, str]:
+    """The metric ids a report of a/b reads: both legs, the regime gauge and VIX."""
+    metric_a, metric_b = catalog.metric(a), catalog.metric(b)
+    return metric_a.id, metric_b.id, gauge_id(catalog, metric_a.id, metric_b.id), DEFAULT_GAUGE
+
+
+def report_key(
+    store: Store,
+    catalog: Catalog,
+    a: str,
+    b: str,
+    window: int | None,
+    as_of: dt.date | None = None,
+    *,
+    forecasts: bool = True,
+) -> ReportKey:
+    """The cache key of a report: reads four data versions, computes nothing."""
+    ids = report_inputs(catalog, a, b)
+    v = tuple(store.data_version(metric_id) for metric_id in ids)
+    versions = (v[0], v[1], v[2], v[3])
+    return ReportKey(ids[0], ids[1], window, as_of, ids[2], versions, forecasts)
+
+
+class ReportCache:
+    """Pair reports by ReportKey, in a bounded LRU."""
+
+    def __init__(self, maxsize: int = DEFAULT_REPORTS) -> None:
+        self.entries: LruCache[ReportKey, PairReport] = LruCache(maxsize)
+
+    def get_or_compute(self, key: ReportKey, compute: Callable[[], PairReport]) -> PairReport:
+        """The cached report of key, or compute() once."""
+        return self.entries.get_or_compute(key, compute)
+
+
+class SeriesCache:
+    """Stored series by (metric id, data version), in a bounded LRU."""
+
+    def __init__(self, maxsize: int = DEFAULT_SERIES) -> None:
+        self.entries: LruCache[tuple[str, int], MetricSeries] = LruCache(maxsize)
+
+    def load(self, store: Store, metric: Metric) -> MetricSeries:
+        """The metric's whole stored history, read from the store once per data version."""
+        key = (metric.id, store.data_version(metric.id))
+        return self.entries.get_or_compute(key, lambda: store.load_series(metric))
+
+
+def compare_cached(
+    store: Store,
+    catalog: Catalog,
+    cache: ReportCache,
+    a: str,
+    b: str,
+    window: int | None = 90,
+    as_of: dt.date | None = None,
+    *,
+    forecasts: bool = True,
+) -> PairReport:
+    """compare_pair, computed once per (a, b, window, as_of, data versions, forecasts)."""
+    key = report_key(store, catalog, a, b, window, as_of, forecasts=forecasts)
+    return cache.get_or_compute(
+        key,
+        lambda: compare_pair(store, catalog, key.a, key.b, window, as_of, forecasts=forecasts),
+    )
+
+
+__all__ = [
+    "LruCache",
+    "ReportCache",
+    "ReportKey",
+    "SeriesCache",
+    "compare_cached",
+    "report_inputs",
+    "report_key",
+]

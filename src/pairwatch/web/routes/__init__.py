@@ -1,0 +1,1 @@
+"""The app's routers: server-rendered pages and the JSON API."""
