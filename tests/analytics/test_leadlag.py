@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -105,23 +102,12 @@ def test_lead_lag_prints_nothing(
     assert capsys.readouterr() == ("", "")
 
 
-def test_older_statsmodels_signature_is_silenced(
-    pair: tuple[FloatArray, FloatArray], capsys: pytest.CaptureFixture[str]
-) -> None:
-    def old_style(x: FloatArray, maxlag: int, addconst: bool = True, verbose: Any = None) -> Any:
-        if verbose is not None:
-            warnings.warn(
-                "verbose is deprecated since functions should not print",
-                FutureWarning,
-                stacklevel=2,
-            )
-        if verbose is not False:
-            print("ssr based F test: ...")
-        return grangercausalitytests(x, maxlag, addconst)
-
-    a, b = pair
-    assert granger_pvalue(a, b, test=old_style) == granger_pvalue(a, b)
-    assert capsys.readouterr() == ("", "")
+def test_granger_matches_statsmodels_on_a_real_lead(rng: np.random.Generator) -> None:
+    a = rng.normal(size=401)
+    b = 0.3 * a[:-1] + rng.normal(size=400)
+    cause, effect = a[1:], b
+    want = grangercausalitytests(np.column_stack([effect, cause]), 5)[5][0]["ssr_ftest"][1]
+    assert granger_pvalue(cause, effect) == pytest.approx(want, rel=1e-10)
 
 
 def test_granger_on_a_constant_series_is_none(rng: np.random.Generator) -> None:

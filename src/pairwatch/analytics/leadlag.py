@@ -7,17 +7,13 @@ the full-sample variances and flips the sign of k, so it is deliberately not use
 
 from __future__ import annotations
 
-import inspect
 import math
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+from scipy.stats import f as f_dist
 from scipy.stats import norm
-from statsmodels.tools.sm_exceptions import InfeasibleTestError, SingularMatrixWarning
-from statsmodels.tsa.stattools import grangercausalitytests
 
 from pairwatch.analytics.panel import Window, require_nobs
 from pairwatch.analytics.stats import FloatArray, correlation
@@ -78,38 +74,40 @@ def lag_threshold(n: int) -> float:
     return BONFERRONI_Z / math.sqrt(n)
 
 
-def _call_quietly(test: Callable[..., Any], data: FloatArray, order: int) -> Any:
-    """Run a statsmodels Granger test without printing, on any supported statsmodels.
+def _lags(x: FloatArray, order: int) -> FloatArray:
+    """Columns x_{t-1} .. x_{t-order} for t = order .. n-1."""
+    n = len(x)
+    return np.column_stack([x[order - k : n - k] for k in range(1, order + 1)])
 
-    statsmodels 0.15 neither prints nor accepts `verbose`; 0.14 prints unless given
-    verbose=False and then warns that the argument is deprecated: that one warning is
-    filtered here, and only here.
-    """
-    if "verbose" not in inspect.signature(test).parameters:
-        return test(data, order)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="verbose is deprecated", category=FutureWarning)
-        return test(data, order, verbose=False)
+
+def _ssr(y: FloatArray, x: FloatArray) -> float:
+    """Sum of squared residuals of the least-squares fit of y on x."""
+    coef = np.linalg.lstsq(x, y, rcond=None)[0]
+    return float(np.sum((y - x @ coef) ** 2))
 
 
 def granger_pvalue(
-    cause: FloatArray,
-    effect: FloatArray,
-    order: int = GRANGER_ORDER,
-    test: Callable[..., Any] = grangercausalitytests,
+    cause: FloatArray, effect: FloatArray, order: int = GRANGER_ORDER
 ) -> float | None:
     """p-value of the ssr F-test that `cause`'s past helps predict `effect`.
 
-    None when the test is infeasible (a constant series, a perfect fit, collinear legs).
+    The same test as statsmodels' `grangercausalitytests(..)[order][0]["ssr_ftest"]`
+    (restricted: effect on a constant and its own `order` lags; unrestricted: plus the
+    cause's lags), computed directly at lag `order` alone. None when it is infeasible: a
+    constant series, collinear legs (vix vs vixcls) or a perfect fit.
     """
-    try:
-        with warnings.catch_warnings():
-            # identical or collinear legs (vix vs vixcls) make the F-test singular
-            warnings.simplefilter("error", SingularMatrixWarning)
-            results = _call_quietly(test, np.column_stack([effect, cause]), order)
-    except (InfeasibleTestError, SingularMatrixWarning):
+    ones = np.ones((len(effect) - order, 1))
+    own, other = _lags(effect, order), _lags(cause, order)
+    restricted, full = np.hstack([own, ones]), np.hstack([own, other, ones])
+    dof = full.shape[0] - full.shape[1]
+    if dof <= 0 or np.linalg.matrix_rank(full) < full.shape[1]:
         return None
-    pvalue = float(results[order][0]["ssr_ftest"][1])
+    y = effect[order:]
+    ssr_full = _ssr(y, full)
+    if ssr_full <= 0.0:
+        return None
+    statistic = (_ssr(y, restricted) - ssr_full) / order / (ssr_full / dof)
+    pvalue = float(f_dist.sf(statistic, order, dof))
     return pvalue if math.isfinite(pvalue) else None
 
 

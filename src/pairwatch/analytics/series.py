@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from pairwatch.analytics.panel import Window, day
+from pairwatch.analytics.panel import Window
 from pairwatch.analytics.stats import FloatArray
 from pairwatch.domain import ChangeKind
 
@@ -78,8 +79,17 @@ def optional(value: float) -> float | None:
 
 
 def optional_floats(values: Iterable[float]) -> tuple[float | None, ...]:
-    """Each value as a plain float, None where it is NaN or infinite."""
-    return tuple(optional(float(v)) for v in values)
+    """Each value as a plain float, None where it is NaN or infinite (vectorised)."""
+    array = np.asarray(values if isinstance(values, np.ndarray) else list(values), np.float64)
+    out: list[float | None] = array.tolist()
+    for i in np.flatnonzero(~np.isfinite(array)).tolist():
+        out[i] = None
+    return tuple(out)
+
+
+def dates_of(index: pd.DatetimeIndex | pd.Index) -> tuple[dt.date, ...]:
+    """The calendar dates of a DatetimeIndex, converted all at once."""
+    return tuple(pd.DatetimeIndex(index).date.tolist())
 
 
 def _windows(x: FloatArray, length: int) -> FloatArray:
@@ -174,7 +184,7 @@ def chart_series(
     rb = panel.changes["b"].to_numpy(np.float64)
     ratio = ratio_band(_display(window, "a"), _display(window, "b")) if panel.both_log else None
     return ChartSeries(
-        dates=tuple(day(stamp) for stamp in window.levels.index),
+        dates=dates_of(window.levels.index),
         a=_leg_line(window, "a", panel.a_kind),
         b=_leg_line(window, "b", panel.b_kind),
         ratio=ratio,

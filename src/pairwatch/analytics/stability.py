@@ -20,7 +20,7 @@ import pandas as pd
 
 from pairwatch.analytics.panel import Panel, day, require_nobs
 from pairwatch.analytics.regimes import gauge_asof
-from pairwatch.analytics.series import optional, optional_floats, rolling_corr
+from pairwatch.analytics.series import dates_of, optional, optional_floats, rolling_corr
 from pairwatch.analytics.stats import FloatArray, correlation
 
 STABILITY_CHANGES = 60
@@ -147,7 +147,7 @@ def correlation_stability(panel: Panel, gauge: pd.Series | None = None) -> Stabi
         length=STABILITY_CHANGES,
         min_episode=FLIP_MIN_CHANGES,
         nobs=nobs,
-        dates=tuple(day(d) for d in dates),
+        dates=dates_of(dates),
         values=optional_floats(rolling),
         current=optional(float(rolling[-1])),
         percentile=_percentile(defined, float(rolling[-1])),
