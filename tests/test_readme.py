@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from pairwatch.catalog import load_catalog
-from pairwatch.config import Settings
+from pairwatch.config import NotifySettings, Settings
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text("utf-8")
@@ -27,7 +27,8 @@ def test_exactly_two_setup_commands_and_ci_runs_the_test_one() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    for name, field in Settings.model_fields.items():
+    fields = {**Settings.model_fields, **NotifySettings.model_fields}
+    for name, field in fields.items():
         env = field.validation_alias or f"PAIRWATCH_{name.upper()}"
         assert f"`{env}`" in README, env
 

@@ -18,6 +18,7 @@ from pairwatch import render
 from pairwatch.config import Settings
 from pairwatch.domain import Metric, Quote
 from pairwatch.errors import PairwatchError
+from pairwatch.notify import cli as notify_cli
 from pairwatch.serve import serve_command
 from pairwatch.services.compare import compare_pair
 from pairwatch.services.context import Context
@@ -228,6 +229,7 @@ def demo() -> None:
 
 
 app.command(name="serve")(serve_command)
+notify_cli.register(app, _context)
 
 
 def main() -> None:

@@ -47,8 +47,11 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from pairwatch.catalog import Catalog
+from pairwatch.config import NotifySettings
 from pairwatch.domain import Metric, Quote
 from pairwatch.errors import ProviderError
+from pairwatch.notify.alerts import check_alerts
+from pairwatch.notify.delivery import send_daily_digest
 from pairwatch.services.context import Context
 from pairwatch.services.live import Event, LiveHub, quote_payload, utc_now
 from pairwatch.services.market_hours import NEW_YORK, Market, in_quote_window, market_for
@@ -412,6 +415,24 @@ def _log_job_event(event: JobEvent) -> None:
         log.warning("job %s missed its run time", event.job_id)
     elif event.code == EVENT_JOB_MAX_INSTANCES:
         log.warning("job %s still running; this run is skipped", event.job_id)
+
+
+def add_notify_jobs(jobs: Jobs, context: Context, settings: NotifySettings) -> None:
+    """Alerts after every history refresh that changed data; the digest after the close."""
+
+    def alerts(event: RefreshEvent) -> None:
+        if event.kind == "history":
+            check_alerts(context.store, context.catalog, settings=settings)
+
+    jobs.after_refresh.append(alerts)
+    hour, minute = (int(part) for part in settings.digest_time.split(":"))
+    trigger = CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=NEW_YORK)
+    jobs.add_job(
+        "digest",
+        "Daily digest",
+        lambda: send_daily_digest(context.store, context.catalog, settings=settings),
+        trigger,
+    )
 
 
 def build_jobs(

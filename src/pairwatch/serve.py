@@ -15,9 +15,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from pairwatch.config import Settings
+from pairwatch.config import NotifySettings, Settings
 from pairwatch.errors import PairwatchError
-from pairwatch.jobs import Jobs, build_jobs
+from pairwatch.jobs import Jobs, add_notify_jobs, build_jobs
 from pairwatch.services.context import Context
 from pairwatch.services.live import LiveHub
 from pairwatch.web.app import create_app
@@ -60,6 +60,8 @@ class PairwatchServer:
         self.app = create_app(settings, context=self.context)
         install_live(self.app, LiveState(self.hub, self.context.store, self.context.catalog))
         self.jobs: Jobs = build_jobs(self.context, self.hub, run_jobs=run_jobs and not demo)
+        if run_jobs and not demo:
+            add_notify_jobs(self.jobs, self.context, NotifySettings())
         config = uvicorn.Config(
             self.app,
             host=host,

@@ -380,7 +380,7 @@ def _diff(
 
 
 def _to_series(metric: Metric, rows: Sequence[Any], synthetic: bool) -> MetricSeries:
-    index = pd.DatetimeIndex([pd.Timestamp(r[0]) for r in rows], name="date")
+    index = pd.DatetimeIndex(pd.to_datetime([r[0] for r in rows]), name="date")
     close = np.array([r[1] for r in rows], dtype=np.float64)
     adj = np.array([r[1] if r[2] is None else r[2] for r in rows], dtype=np.float64)
     levels = pd.DataFrame({"close": close, "adj": adj}, index=index)

@@ -29,7 +29,7 @@ from pairwatch.config import Settings
 from pairwatch.services.context import Context
 from pairwatch.web.errors import install_error_handlers
 from pairwatch.web.formatting import FILTERS
-from pairwatch.web.routes import api, pages
+from pairwatch.web.routes import api, pages, subscriptions
 from pairwatch.web.site import Site
 
 HERE = Path(__file__).parent
@@ -157,4 +157,5 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(subscriptions.router)
     return app

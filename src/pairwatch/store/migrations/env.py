@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import pairwatch.notify.tables  # noqa: F401  (registers the digest's tables on metadata)
 from pairwatch.store.schema import metadata
 
 connection = context.config.attributes["connection"]
