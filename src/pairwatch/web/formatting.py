@@ -123,7 +123,13 @@ def label(key: object) -> str:
     return str(key).replace("_", " ")
 
 
+def price_move(value: float | None) -> float | None:
+    """A log change as the price change it implies, exp(x) - 1 (None stays None)."""
+    return None if value is None else math.expm1(value)
+
+
 FILTERS = {
+    "price_move": price_move,
     "level": level,
     "change": change,
     "spread": spread,

@@ -43,7 +43,7 @@ from pairwatch.web import formatting
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
 SNAPSHOT_ROUTE = "live-values"
-MAX_IDS = 12
+MAX_IDS = 64
 HEARTBEAT_SECONDS = 15.0
 RETRY_MS = 5000
 IDS_HELP = "Metric ids separated by commas, e.g. iwm,vix (at most 12)."

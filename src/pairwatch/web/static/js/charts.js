@@ -125,7 +125,12 @@
     levels: levels, relative: relative, correlation: correlation,
     stability: stability, backtest: backtest, metric: metric
   };
-  var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  // On narrow screens the mode bar would sit over the legends: keep zoom by touch, hide the bar.
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
+  var config = {
+    responsive: true, displaylogo: false, displayModeBar: narrow ? false : "hover",
+    modeBarButtonsToRemove: ["select2d", "lasso2d"]
+  };
 
   function drawAll() {
     var c = colours();
