@@ -65,3 +65,11 @@ def test_readable_compare_output() -> None:
     result = runner.invoke(app, ["--demo", "compare", "iwm", "vix"])
     assert result.exit_code == 0
     assert "correlation" in result.stdout and "SYNTHETIC" in result.stdout
+
+
+def test_asof_before_the_data_says_so() -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["--demo", "compare", "iwm", "vix", "--asof", "1990-01-01"])
+    assert result.exit_code == 2
+    assert "asof 1990-01-01 is before the data: iwm starts 2015-01-02" in result.stderr

@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     refresh_overlap_days: int = Field(
         default=10, description="Days re-requested before the last stored date."
     )
+    fallback_after_days: float = Field(
+        default=3.0,
+        ge=0.0,
+        description="Days a metric's source must fail on end (no success) before its "
+        "fallback source may replace the stored history.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from pairwatch.config import DEFAULT_USER_AGENT
 from pairwatch.errors import ProviderError
-from pairwatch.providers.base import HttpRequest, HttpResponse
+from pairwatch.providers.base import HttpRequest, HttpResponse, require_ok
 from pairwatch.providers.http import (
     Fetcher,
     RateLimiter,
@@ -126,3 +126,16 @@ def test_client_errors_are_returned_not_retried(httpserver: HTTPServer) -> None:
         response = fetcher.fetch(HttpRequest(httpserver.url_for("/gone")), provider="p", symbol="S")
     assert response.status == 404
     assert len(httpserver.log) == 1
+
+
+def test_retry_after_longer_than_we_wait_fails_now_and_says_when(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/busy").respond_with_data(
+        "Too Many Requests", status=429, headers={"Retry-After": "3600"}
+    )
+    waits: list[float] = []
+    with Fetcher(policy=RetryPolicy(3, 1.0, 60), sleep=waits.append) as fetcher:
+        response = fetcher.fetch(HttpRequest(httpserver.url_for("/busy")), provider="p", symbol="S")
+    assert response.status == 429 and waits == []
+    with pytest.raises(ProviderError, match=r"Retry-After: 3600") as caught:
+        require_ok("p", "S", response)
+    assert not caught.value.permanent

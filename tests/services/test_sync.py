@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -111,13 +112,31 @@ def wire() -> ReplayTransport:
     return ReplayTransport()
 
 
+class Clock:
+    """A settable clock, so tests can let days pass between refreshes."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2024, 3, 1, 22, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, days: float) -> None:
+        self.now += dt.timedelta(days=days)
+
+
 @pytest.fixture
-def syncer(store: Store, wire: ReplayTransport) -> Iterator[Syncer]:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def syncer(store: Store, wire: ReplayTransport, clock: Clock) -> Iterator[Syncer]:
     fetcher = Fetcher(
         transport=wire, policy=RetryPolicy(retries=1, backoff=0), sleep=lambda _: None
     )
     providers = {"primary": TableProvider("primary"), "backup": TableProvider("backup")}
-    yield Syncer(store, providers, fetcher, overlap_days=3)
+    yield Syncer(store, providers, fetcher, overlap_days=3, fallback_after_days=3, clock=clock)
 
 
 def test_first_fetch_takes_full_history_then_only_the_tail(
@@ -196,39 +215,112 @@ def test_transient_failure_keeps_data_and_does_not_fall_back(
     assert not any(r.url.startswith("http://backup") for r in wire.requests)
 
 
+def test_one_bad_answer_never_swaps_the_source(
+    syncer: Syncer, wire: ReplayTransport, store: Store, clock: Clock
+) -> None:
+    wire.history["primary.test"] = days(10)
+    wire.history["backup.test"] = days(12, close0=200.0)
+    syncer.sync(METRIC)
+    wire.garbage["primary.test"] = b"<!DOCTYPE html><html><body>Oops</body></html>"
+    for _ in range(3):  # failing, but not yet for three days
+        clock.advance(0.9)
+        result = syncer.sync(METRIC)
+        assert not result.ok and "stored data kept" in (result.note or "")
+    assert {r.source for r in store.rows("iwm").values()} == {"primary:IWM"}
+    assert not any(r.url.startswith("http://backup") for r in wire.requests)
+
+
 def test_fallback_replaces_whole_history_when_primary_fails_for_good(
-    syncer: Syncer, wire: ReplayTransport, store: Store
+    syncer: Syncer, wire: ReplayTransport, store: Store, clock: Clock
 ) -> None:
     wire.history["primary.test"] = days(10)
     syncer.sync(METRIC)
     wire.garbage["primary.test"] = b"not json"
     wire.history["backup.test"] = days(12, close0=200.0)
-    result = syncer.sync(METRIC)
+    assert not syncer.sync(METRIC).ok  # day 0: first failure, history kept
+    clock.advance(3.1)
+    result = syncer.sync(METRIC)  # failing on end for more than three days
     assert result.ok and result.source == "backup:iwm"
+    assert result.note and "fallback used" in result.note and "primary IWM" in result.note
     rows = store.rows("iwm")
     assert {r.source for r in rows.values()} == {"backup:iwm"}  # never spliced
     assert rows[D(2024, 1, 1)].close == 200.0
     del wire.garbage["primary.test"]
+    wire.history["primary.test"] = days(12)
     back = syncer.sync(METRIC)  # the primary recovered: it takes the history back whole
     assert back.source == "primary:IWM"
     assert {r.source for r in store.rows("iwm").values()} == {"primary:IWM"}
 
 
+def test_success_resets_the_failure_clock(
+    syncer: Syncer, wire: ReplayTransport, store: Store, clock: Clock
+) -> None:
+    wire.history["primary.test"] = days(10)
+    wire.history["backup.test"] = days(12, close0=200.0)
+    syncer.sync(METRIC)
+    wire.status["primary.test"] = 404
+    syncer.sync(METRIC)
+    clock.advance(2)
+    del wire.status["primary.test"]
+    assert syncer.sync(METRIC).ok
+    wire.status["primary.test"] = 404
+    clock.advance(2)  # four days since the first failure, but only now failing again
+    assert not syncer.sync(METRIC).ok
+    assert store.provider_source("iwm") == "primary:IWM"
+
+
+def test_first_fetch_falls_back_at_once(syncer: Syncer, wire: ReplayTransport) -> None:
+    wire.status["primary.test"] = 404
+    wire.history["backup.test"] = days(5, close0=200.0)
+    result = syncer.sync(METRIC)  # nothing stored: nothing to lose
+    assert result.ok and result.source == "backup:iwm"
+
+
 def test_shorter_fallback_never_replaces_a_longer_history(
-    syncer: Syncer, wire: ReplayTransport, store: Store
+    syncer: Syncer, wire: ReplayTransport, store: Store, clock: Clock
 ) -> None:
     wire.history["primary.test"] = days(400)
     syncer.sync(METRIC)
     wire.status["primary.test"] = 404
     wire.history["backup.test"] = days(30, start=D(2025, 1, 1))
+    syncer.sync(METRIC)
+    clock.advance(4)
     result = syncer.sync(METRIC)
     assert not result.ok and "not replacing" in (result.error or "")
     assert store.count("iwm") == 400
     assert store.provider_source("iwm") == "primary:IWM"
 
 
-def test_imported_rows_survive_refreshes(
+def test_reanchoring_never_thins_the_history(
     syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
+    wire.history["primary.test"] = days(400)
+    syncer.sync(METRIC)
+    moved = days(400, factor=0.98)
+    wire.history["primary.test"] = moved[:5] + moved[370:]  # re-anchored but with holes
+    result = syncer.sync(METRIC)
+    assert not result.ok and "thinner" in (result.error or "")
+    assert store.count("iwm") == 400
+
+
+def test_a_moving_last_bar_is_not_reanchoring(
+    syncer: Syncer, wire: ReplayTransport, store: Store
+) -> None:
+    wire.history["primary.test"] = days(30)
+    syncer.sync(METRIC)
+    bars = days(31)
+    day30 = bars[29]
+    bars[29] = (day30[0], day30[1] + 1.0, (day30[1] + 1.0) * 0.99)  # the live bar closed higher
+    wire.history["primary.test"] = bars
+    before = len(wire.requests)
+    result = syncer.sync(METRIC)
+    assert result.ok and not result.note
+    assert len(wire.requests) - before == 1  # only the tail: no full refetch
+    assert (result.added, result.updated) == (1, 1)
+
+
+def test_imported_rows_survive_refreshes(
+    syncer: Syncer, wire: ReplayTransport, store: Store, clock: Clock
 ) -> None:
     store.upsert("iwm", [Observation(D(2020, 1, 2), 50.0, 50.0)], "import:old.csv")
     wire.history["primary.test"] = days(5)
@@ -236,4 +328,25 @@ def test_imported_rows_survive_refreshes(
     wire.garbage["primary.test"] = b"junk"
     wire.history["backup.test"] = days(5, close0=300.0)
     syncer.sync(METRIC)
+    clock.advance(4)
+    assert syncer.sync(METRIC).source == "backup:iwm"
     assert store.rows("iwm")[D(2020, 1, 2)].source == "import:old.csv"
+
+
+def test_concurrent_writers_of_a_new_metric_both_succeed(store: Store) -> None:
+    rows = [Observation(D(2024, 1, d), 100.0 + d) for d in range(1, 20)]
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            store.upsert("kre", rows, "yahoo:KRE")
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count("kre") == 19

@@ -134,6 +134,9 @@ def require_ok(provider: str, symbol: str, response: HttpResponse) -> None:
     if 200 <= response.status < 300:
         return
     snippet = " ".join(response.text.split())[:200]
+    retry_after = response.headers.get("retry-after")
+    if retry_after:
+        snippet = f"{snippet} (Retry-After: {retry_after})"
     permanent = response.status in (400, 401, 403, 404, 410, 422)
     raise ProviderError(
         provider,
@@ -171,7 +174,10 @@ def json_float(value: object, what: str) -> float:
     """A JSON number as IEEE float64, exactly as sent; ValueError for null, text, bool, NaN."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"bad {what} value {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError as exc:  # an integer too large for a double
+        raise ValueError(f"out-of-range {what} value {value!r}") from exc
     if not math.isfinite(number):
         raise ValueError(f"non-finite {what} value {value!r}")
     return number

@@ -232,6 +232,8 @@ class Fetcher:
                 if not should_retry(response) or attempt >= self.policy.retries:
                     return response
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                if retry_after is not None and retry_after > self.policy.max_wait:
+                    return response  # asked to wait longer than we will: fail now, say when
                 reason = f"HTTP {response.status}"
                 wait = self.policy.delay(attempt + 1, retry_after)
             attempt += 1

@@ -242,7 +242,11 @@ def _unix(day: dt.date) -> int:
 
 def _local_date(stamp: object, zone: ZoneInfo) -> dt.date:
     """The exchange-local date of a unix timestamp."""
-    return dt.datetime.fromtimestamp(_stamp(stamp), zone).date()
+    seconds = _stamp(stamp)
+    try:
+        return dt.datetime.fromtimestamp(seconds, zone).date()
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"timestamp {seconds} is out of range") from exc
 
 
 def _stamp(value: object) -> int:

@@ -51,11 +51,27 @@ def gauge_id(catalog: Catalog, a: str, b: str) -> str:
     return pair.gauge if pair else DEFAULT_GAUGE
 
 
+def check_as_of(series: MetricSeries, as_of: dt.date | None) -> None:
+    """InvalidRequestError when `as_of` is before the first stored observation."""
+    if as_of is None or series.levels.empty:
+        return
+    first = series.levels.index[0].date()
+    if as_of < first:
+        raise InvalidRequestError(
+            f"asof {as_of.isoformat()} is before the data: {series.metric.id} starts "
+            f"{first.isoformat()}; pick a later date or leave asof out"
+        )
+
+
 def _cached_forecast(
-    store: Store, series: MetricSeries, as_of: dt.date | None
+    store: Store, series: MetricSeries, as_of: dt.date | None, version: int
 ) -> LegForecast | str:
-    """The leg's forecast (or why there is none), computed once per data version."""
-    key = (store.url, series.metric.id, store.data_version(series.metric.id), as_of)
+    """The leg's forecast (or why there is none), computed once per data version.
+
+    `version` is read before the series was loaded, so a refresh committing in between
+    can only make the cache miss once more, never file old figures under a new version.
+    """
+    key = (store.url, series.metric.id, version, as_of)
     with _forecast_lock:
         if key in _forecasts:
             _forecasts.move_to_end(key)
@@ -71,12 +87,18 @@ def _cached_forecast(
     return result
 
 
-def with_forecasts(report: PairReport, store: Store, legs: dict[str, MetricSeries]) -> PairReport:
+def with_forecasts(
+    report: PairReport,
+    store: Store,
+    legs: dict[str, MetricSeries],
+    versions: dict[str, int] | None = None,
+) -> PairReport:
     """The report with both legs' forecasts (from the cache when nothing changed)."""
     found: dict[str, LegForecast] = {}
     notes = dict(report.notes)
     for leg, series in legs.items():
-        result = _cached_forecast(store, series, report.as_of)
+        version = (versions or {}).get(leg, -1)
+        result = _cached_forecast(store, series, report.as_of, version)
         if isinstance(result, str):
             notes[f"forecasts.{leg}"] = result
         else:
@@ -100,8 +122,11 @@ def compare_pair(
         raise InvalidRequestError(
             f"cannot compare {metric_a.id!r} with itself: pick two different metrics"
         )
+    versions = {"a": store.data_version(metric_a.id), "b": store.data_version(metric_b.id)}
     series_a = load_required(store, catalog, metric_a.id)
     series_b = load_required(store, catalog, metric_b.id)
+    check_as_of(series_a, as_of)
+    check_as_of(series_b, as_of)
     gauge = load_optional(store, catalog, gauge_id(catalog, metric_a.id, metric_b.id))
     vix = (
         gauge
@@ -110,7 +135,7 @@ def compare_pair(
     )
     report = build_report(series_a, series_b, window=window, gauge=gauge, as_of=as_of, vix=vix)
     if forecasts:
-        report = with_forecasts(report, store, {"a": series_a, "b": series_b})
+        report = with_forecasts(report, store, {"a": series_a, "b": series_b}, versions)
     return with_narrative(report, catalog)
 
 

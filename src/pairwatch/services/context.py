@@ -63,6 +63,7 @@ class Context:
             self.providers,
             self.fetcher,
             overlap_days=self.settings.refresh_overlap_days,
+            fallback_after_days=self.settings.fallback_after_days,
         )
 
     def close(self) -> None:

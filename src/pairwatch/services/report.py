@@ -96,12 +96,22 @@ def truncate(series: MetricSeries, as_of: dt.date | None) -> MetricSeries:
     return replace(series, levels=levels)
 
 
-def _attempt(notes: dict[str, str], key: str, unit: str, compute: Callable[[], T]) -> T | None:
-    """Run one section; on InsufficientDataError record why under notes[key], return None."""
+def _attempt(
+    notes: dict[str, str],
+    key: str,
+    unit: str,
+    compute: Callable[[], T],
+    where: str = "window",
+) -> T | None:
+    """Run one section; on InsufficientDataError record why under notes[key], return None.
+
+    `where` names what was counted: the window, or the whole shared history for the
+    sections that use all of it.
+    """
     try:
         return compute()
     except InsufficientDataError as err:
-        notes[key] = f"needs {err.needed} {unit}, window has {err.have}"
+        notes[key] = f"needs {err.needed} {unit}, {where} has {err.have}"
         return None
 
 
@@ -186,7 +196,9 @@ def build_report(
         found_hedge,
         found,
         series=chart_series(win, a_unit=a.metric.unit, b_unit=b.metric.unit),
-        stability=_attempt(notes, "stability", "panel changes", lambda: _stability(win, gauge)),
+        stability=_attempt(
+            notes, "stability", "changes", lambda: _stability(win, gauge), "shared history"
+        ),
         scenarios=_attempt(notes, "scenarios", "changes", lambda: _scenarios(win, b, gauge)),
         signal=_signal(notes, a, b, vix),
         backtest=_backtest(notes, win, a, b),
@@ -213,7 +225,11 @@ def _backtest(
         notes["backtest"] = "needs two legs with log changes (a ratio)"
         return None
     return _attempt(
-        notes, "backtest", "panel changes", lambda: ratio_timing_backtest(win.panel, leg)
+        notes,
+        "backtest",
+        "changes",
+        lambda: ratio_timing_backtest(win.panel, leg),
+        "shared history",
     )
 
 
@@ -271,6 +287,7 @@ def _signal(
             vix_id=vix.metric.id,
             kind=risk.metric.change,
         ),
+        "history",
     )
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from pairwatch.domain import Metric, Observation, Quote, Source
-from pairwatch.errors import ProviderError
+from pairwatch.errors import DataError, ProviderError
 from pairwatch.providers.base import HistoryQuery, Provider
 from pairwatch.providers.http import Fetcher
 from pairwatch.store import FetchRecord, Store, StoredRow
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 ADJ_TOLERANCE = 1e-9
 FALLBACK_COVERAGE_SLACK = dt.timedelta(days=7)
+MIN_REPLACEMENT_SHARE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +58,20 @@ def adjusted_moved(
     stored: Mapping[dt.date, StoredRow], fresh: Sequence[Observation], source: str
 ) -> bool:
     """True when a stored adjusted close differs from the provider's new one (re-anchoring)."""
+    latest = max(stored, default=None)
     for row in fresh:
+        if row.date == latest:
+            continue  # the newest stored bar may have been a live one that moved since
         old = stored.get(row.date)
         if old is None or old.source != source or old.adj_close is None or row.adj_close is None:
             continue
         if abs(row.adj_close - old.adj_close) > ADJ_TOLERANCE * abs(old.adj_close):
             return True
     return False
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class Syncer:
@@ -76,29 +84,48 @@ class Syncer:
         fetcher: Fetcher,
         *,
         overlap_days: int = 10,
-        today: dt.date | None = None,
+        fallback_after_days: float = 3.0,
+        clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
         self.store = store
         self.providers = providers
         self.fetcher = fetcher
         self.overlap = dt.timedelta(days=overlap_days)
-        self.today = today
+        self.fallback_after = dt.timedelta(days=fallback_after_days)
+        self.clock = clock
 
     def sync(self, metric: Metric, since: dt.date | None = None) -> SyncResult:
-        """Refresh one metric from its primary source, or its fallback when that fails for good."""
+        """Refresh one metric from its primary source, or its fallback when that fails for good.
+
+        A source that already holds the stored history must fail for `fallback_after_days`
+        on end (no success in between) before another source may replace it: one bad
+        answer (an HTML page, a cut body, an outage) never swaps out good history.
+        """
         stored_source = self.store.provider_source(metric.id)
         errors: list[str] = []
         for source in metric.sources:
             plan = self._plan(metric, source, stored_source, since)
             try:
-                return self._run(metric, plan, stored_source)
+                result = self._run(metric, plan, stored_source)
             except ProviderError as exc:
                 errors.append(str(exc))
                 self._log_failure(metric, source, exc)
-                if not exc.permanent and stored_source == str(source):
-                    note = "failed transiently; stored data kept, fallback not tried"
+                if stored_source == str(source) and not self._failing_for_good(metric, source):
+                    note = (
+                        f"stored data kept; another source replaces it only after "
+                        f"{self.fallback_after.days} days of failures"
+                    )
                     return self._failed(metric, str(source), str(exc), note)
+                continue
+            if errors:
+                result = replace(result, note=f"fallback used; {'; '.join(errors)}")
+            return result
         return self._failed(metric, stored_source or str(metric.source), "; ".join(errors))
+
+    def _failing_for_good(self, metric: Metric, source: Source) -> bool:
+        """True when `source` has failed on every try for at least `fallback_after`."""
+        since = self.store.failing_since(metric.id, str(source))
+        return since is not None and self.clock() - since >= self.fallback_after
 
     def _failed(
         self, metric: Metric, source: str, error: str, note: str | None = None
@@ -136,22 +163,28 @@ class Syncer:
             symbol=source.symbol,
             transport=getattr(provider, "transport", None),
         )
-        return provider.parse_history(response, query), request.display_url
+        try:
+            return provider.parse_history(response, query), request.display_url
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError) as exc:
+            raise DataError(
+                source.provider, source.symbol, request.display_url, f"unreadable body: {exc!r}"
+            ) from exc
 
     def _run(self, metric: Metric, plan: _Plan, stored_source: str | None) -> SyncResult:
-        started = dt.datetime.now(dt.UTC)
+        started = self.clock()
         rows, url = self._fetch(metric, plan.source, plan.start)
-        replace, note = plan.replace, None
+        replacing, note = plan.replace, None
         source = str(plan.source)
-        if replace:
+        if replacing:
             self._check_coverage(metric, plan.source, rows, stored_source, url)
             note = f"replaced history from {stored_source} with {source}"
         elif plan.start is not None and adjusted_moved(
             self.store.rows(metric.id, plan.start), rows, source
         ):
             rows, url = self._fetch(metric, plan.source, None)
-            replace, note = True, "adjusted closes re-anchored by the provider; history replaced"
-        written = self.store.upsert(metric.id, rows, source, replace=replace)
+            self._check_coverage(metric, plan.source, rows, source, url)
+            replacing, note = True, "adjusted closes re-anchored by the provider; history replaced"
+        written = self.store.upsert(metric.id, rows, source, replace=replacing)
         first, last = self.store.span(metric.id)
         self.store.log_fetch(
             FetchRecord(
@@ -159,7 +192,7 @@ class Syncer:
                 source,
                 url,
                 started,
-                dt.datetime.now(dt.UTC),
+                self.clock(),
                 True,
                 written.added,
                 written.updated,
@@ -198,9 +231,18 @@ class Syncer:
                 f"starts {first_stored.isoformat()}: not replacing it with a shorter one",
                 permanent=True,
             )
+        stored_rows = self.store.count(metric.id, stored_source)
+        if len(rows) < MIN_REPLACEMENT_SHARE * stored_rows:
+            raise DataError(
+                source.provider,
+                source.symbol,
+                url,
+                f"{source} sent {len(rows)} rows where {stored_rows} are stored: "
+                "not replacing the history with a much thinner one",
+            )
 
     def _log_failure(self, metric: Metric, source: Source, exc: ProviderError) -> None:
-        now = dt.datetime.now(dt.UTC)
+        now = self.clock()
         log.info("%s: %s", metric.id, exc)
         self.store.log_fetch(
             FetchRecord(metric.id, str(source), exc.url, now, now, False, message=str(exc))

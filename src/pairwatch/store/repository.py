@@ -17,6 +17,7 @@ from pairwatch.store.schema import fetch_log, metrics, observations, quotes
 
 IMPORT_PREFIX = "import:"
 SYNTHETIC_SOURCE = "synthetic:demo"
+WRITE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,11 @@ def is_provider_source(source: str) -> bool:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _aware(stamp: dt.datetime) -> dt.datetime:
+    """A stored timestamp as aware UTC (SQLite hands back naive UTC values)."""
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
 
 
 class Store:
@@ -142,9 +148,11 @@ class Store:
             first, last = conn.execute(query).one()
         return first, last
 
-    def count(self, metric_id: str) -> int:
-        """Number of stored observations."""
+    def count(self, metric_id: str, source: str | None = None) -> int:
+        """Number of stored observations (of one source, if given)."""
         query = sa.select(sa.func.count()).where(observations.c.metric_id == metric_id)
+        if source is not None:
+            query = query.where(observations.c.source == source)
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
@@ -176,8 +184,18 @@ class Store:
         With `replace`, provider rows not in `rows` are deleted first (a new source or a
         re-anchored adjusted history replaces the old one); imported rows are kept.
         """
-        with self.engine.begin() as conn:
-            return write_rows(conn, metric_id, rows, source, replace=replace, synthetic=synthetic)
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    return write_rows(
+                        conn, metric_id, rows, source, replace=replace, synthetic=synthetic
+                    )
+            except sa.exc.IntegrityError:
+                # another writer inserted the same metric or dates first: the transaction
+                # rolled back whole, so diff again against what is stored now
+                if attempt + 1 == WRITE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     def delete_metric(self, metric_id: str) -> None:
         """Remove a metric's rows and version (used by the demo to reset synthetic data)."""
@@ -201,6 +219,18 @@ class Store:
                     message=record.message,
                 )
             )
+
+    def failing_since(self, metric_id: str, source: str) -> dt.datetime | None:
+        """When `source` first failed after its last success for this metric (None: not failing)."""
+        log = fetch_log.c
+        mine = (log.metric_id == metric_id) & (log.source == source)
+        with self.engine.connect() as conn:
+            last_ok = conn.execute(sa.select(sa.func.max(log.id)).where(mine & log.ok)).scalar()
+            failed = sa.select(sa.func.min(log.started_at)).where(mine & ~log.ok)
+            if last_ok is not None:
+                failed = failed.where(log.id > last_ok)  # log order, not clock order
+            first_failure = conn.execute(failed).scalar()
+        return None if first_failure is None else _aware(first_failure)
 
     def fetch_history(self, metric_id: str, limit: int = 20) -> list[FetchRecord]:
         """The newest fetch-log lines for a metric."""
@@ -237,12 +267,18 @@ class Store:
             "currency": quote.currency,
             "market_state": quote.market_state,
         }
-        with self.engine.begin() as conn:
-            updated = conn.execute(
-                quotes.update().where(quotes.c.metric_id == metric_id).values(**values)
-            ).rowcount
-            if not updated:
-                conn.execute(quotes.insert().values(metric_id=metric_id, **values))
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    updated = conn.execute(
+                        quotes.update().where(quotes.c.metric_id == metric_id).values(**values)
+                    ).rowcount
+                    if not updated:
+                        conn.execute(quotes.insert().values(metric_id=metric_id, **values))
+                return
+            except sa.exc.IntegrityError:
+                if attempt + 1 == WRITE_ATTEMPTS:
+                    raise
 
     def load_quote(self, metric_id: str) -> Quote | None:
         """The stored quote of a metric, if any."""

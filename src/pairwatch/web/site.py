@@ -14,7 +14,7 @@ from pairwatch.catalog import Catalog
 from pairwatch.domain import MetricSeries
 from pairwatch.errors import InvalidRequestError, NoDataError
 from pairwatch.services.cache import ReportCache, SeriesCache, compare_cached, report_inputs
-from pairwatch.services.compare import gauge_id
+from pairwatch.services.compare import check_as_of, gauge_id
 from pairwatch.services.context import Context
 from pairwatch.services.report import PairReport, truncate
 from pairwatch.store import Store
@@ -31,18 +31,6 @@ def catalog_fingerprint(catalog: Catalog) -> str:
     """A short hash of every metric and pair, so ETags change with the catalog file."""
     text = repr((sorted(catalog.metrics.items()), catalog.pairs))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def check_as_of(series: MetricSeries, as_of: dt.date | None) -> None:
-    """InvalidRequestError when `as_of` is before the first stored observation."""
-    if as_of is None or series.levels.empty:
-        return
-    first = series.levels.index[0].date()
-    if as_of < first:
-        raise InvalidRequestError(
-            f"asof {as_of.isoformat()} is before the data: {series.metric.id} starts "
-            f"{first.isoformat()}; pick a later date or leave asof out"
-        )
 
 
 @dataclass
