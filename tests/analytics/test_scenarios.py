@@ -176,6 +176,36 @@ def test_regime_projection_uses_the_regime_the_shocked_gauge_lands_in(
     assert len(landed) >= 2  # the shocks reach more than one regime
 
 
+def test_shock_to_a_non_gauge_b_moves_the_gauge_by_its_window_slope(
+    rng: np.random.Generator,
+) -> None:
+    panel = _vix_panel(rng)  # legs a and b; use b's closes as a separate gauge series
+    gauge = panel.levels["b_close"] * 1.0
+    swapped = select_window(panel, 90)
+    table = shock_table(swapped, b_is_gauge=False, gauge=gauge)
+    # the gauge here is B itself, so the fitted slope must be one: same regimes as before
+    direct = shock_table(swapped, b_is_gauge=True, gauge=gauge)
+    assert [s.regime for s in table.shocks] == [s.regime for s in direct.shocks]
+    # and against statsmodels on a gauge that moves at half B's pace
+    half = pd.Series(
+        gauge.iloc[0] * np.exp(0.5 * np.log(gauge / gauge.iloc[0]).to_numpy()), index=gauge.index
+    )
+    table = shock_table(swapped, gauge=half)
+    rb = swapped.changes["b"].to_numpy()
+    g = np.log(half.loc[swapped.levels.index].to_numpy())
+    slope = sm.OLS(np.diff(g), sm.add_constant(rb)).fit().params[1]
+    assert slope == pytest.approx(0.5, rel=1e-9)
+    for shock in table.shocks:
+        level = half.iloc[-1] * math.exp(slope * shock.b_change)
+        assert shock.regime == str(pd.cut([level], BINS, right=False, labels=NAMES)[0])
+        assert shock.regime_a is not None
+
+
+def test_no_gauge_no_regime_columns(window: Window) -> None:
+    table = shock_table(window)
+    assert all(s.regime is None and s.regime_a is None for s in table.shocks)
+
+
 def test_regime_gauge_series_on_its_own_calendar(rng: np.random.Generator) -> None:
     panel = _vix_panel(rng, 400)
     gauge = pd.Series(40.0, index=panel.levels.index[:-5])  # always stress, ends early

@@ -222,13 +222,34 @@ def _regime_fits(panel: Panel, gauge: pd.Series) -> _RegimeFits:
     return _RegimeFits(level, days, fits)
 
 
+@dataclass(frozen=True)
+class _GaugeLink:
+    """How a shock to B moves the gauge: 1:1 when B is the gauge, else the window's slope
+    of the gauge's log changes on B's changes."""
+
+    slope: float
+    kind: ChangeKind
+
+
+def _gauge_link(window: Window, gauge: pd.Series, b_is_gauge: bool) -> _GaugeLink | None:
+    """The gauge's response to B over the window (None when it cannot be fitted)."""
+    if b_is_gauge:
+        return _GaugeLink(1.0, window.panel.b_kind)
+    dates = window.levels.index
+    levels = gauge_asof(gauge, dates)
+    if not np.all(np.isfinite(levels)) or np.any(levels <= 0):
+        return None
+    fit = fit_line(np.diff(np.log(levels)), window.changes["b"].to_numpy(np.float64))
+    return None if fit is None else _GaugeLink(fit.beta, ChangeKind.LOG)
+
+
 def _in_regime(
-    regimes: _RegimeFits | None, shock: float, panel: Panel
+    regimes: _RegimeFits | None, link: _GaugeLink | None, shock: float, panel: Panel
 ) -> tuple[str | None, int | None, Move | None]:
-    """Regime name, its days and A's projected move there, for a shock to the gauge B."""
-    if regimes is None or not math.isfinite(regimes.level):
+    """Regime name, its days and A's projected move there, for a shock to B."""
+    if regimes is None or link is None or not math.isfinite(regimes.level):
         return None, None, None
-    level = shocked_level(regimes.level, shock, panel.b_kind)
+    level = shocked_level(regimes.level, link.slope * shock, link.kind)
     k = int(classify(np.array([level]))[0])
     if k == NO_REGIME:
         return None, None, None
@@ -239,12 +260,13 @@ def _shock_row(
     spec: tuple[str, str, float, float],
     fit: LineFit | None,
     regimes: _RegimeFits | None,
+    link: _GaugeLink | None,
     b_last: float,
     panel: Panel,
 ) -> Shock:
     """One shock table row from its spec and the fits."""
     label, kind, size, move = spec
-    regime, days, regime_a = _in_regime(regimes, move, panel)
+    regime, days, regime_a = _in_regime(regimes, link, move, panel)
     return Shock(
         label=label,
         kind=kind,
@@ -269,10 +291,11 @@ def shock_table(
     """A's projected move under shocks to B, from the window's OLS of rA on rB.
 
     `b_is_vol_index` (VIX, VIX9D, VVIX, ...) adds +5 and +10 point shocks at B's last
-    level; otherwise a log B gets a -10% shock. `b_is_gauge` says B is the regime gauge:
-    each shock then moves the gauge (its close series `gauge`, or B's own display levels
-    when not given) and is also projected with the fit of the regime it lands in. A shock
-    to a B that is not the gauge says nothing about the gauge, so those columns are None.
+    level; otherwise a log B gets a -10% shock. Each shock is also projected with the fit
+    of the regime it lands in: when B is the gauge (`b_is_gauge`; its close series `gauge`,
+    or B's own display levels) the shock moves the gauge one for one; otherwise the gauge
+    (`gauge`) moves by the window's slope of its log changes on B's changes (a -2 sd SPY day
+    lifts VIX by that slope). Without a gauge those columns are None.
     Needs 10 window changes (InsufficientDataError).
     """
     require_nobs(window.n, STATS_MIN_CHANGES, "scenarios")
@@ -281,8 +304,9 @@ def shock_table(
     fit = fit_line(ra, rb)
     b_sd = float(np.std(rb, ddof=1))
     b_last = float(window.levels["b_close"].iloc[-1])
-    source = panel.levels["b_close"] if gauge is None else gauge
-    regimes = _regime_fits(panel, source) if b_is_gauge else None
+    source = panel.levels["b_close"] if gauge is None and b_is_gauge else gauge
+    regimes = None if source is None else _regime_fits(panel, source)
+    link = None if source is None else _gauge_link(window, source, b_is_gauge)
     specs = _shock_specs(b_sd, b_last, panel.b_kind, b_is_vol_index)
     return ShockTable(
         start=window.start,
@@ -294,7 +318,7 @@ def shock_table(
         b_sd=b_sd,
         b_last=b_last,
         gauge_level=None if regimes is None else _finite(regimes.level),
-        shocks=tuple(_shock_row(spec, fit, regimes, b_last, panel) for spec in specs),
+        shocks=tuple(_shock_row(spec, fit, regimes, link, b_last, panel) for spec in specs),
     )
 
 
