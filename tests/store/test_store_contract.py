@@ -123,3 +123,13 @@ def test_fetch_log(store: Store) -> None:
     history = store.fetch_history("vix")
     assert [h.ok for h in history] == [True, False]
     assert history[1].message == "HTTP 500"
+
+
+def test_series_cache_follows_every_write(store: Store) -> None:
+    metric = load_catalog().metric("spy")
+    store.upsert("spy", [obs(2, 470.0)], "yahoo:SPY")
+    assert list(store.load_series(metric).close) == [470.0]
+    store.delete_metric("spy")
+    assert store.load_series(metric).levels.empty
+    store.upsert("spy", [obs(2, 480.0)], "yahoo:SPY")  # same count of writes, other data
+    assert list(store.load_series(metric).close) == [480.0]

@@ -142,5 +142,6 @@ def compare_pair(
 def with_narrative(report: PairReport, catalog: Catalog) -> PairReport:
     """The report with its words: why the pair matters and the data-driven FAQ."""
     metric_a, metric_b = catalog.metric(report.a), catalog.metric(report.b)
-    words = build_faq(report_to_dict(report), metric_a, metric_b, catalog.pair(report.a, report.b))
+    lean = replace(report, series=None, backtest=None, forecasts=None)  # words need no curves
+    words = build_faq(report_to_dict(lean), metric_a, metric_b, catalog.pair(report.a, report.b))
     return replace(report, extras={**report.extras, "narrative": narrative_to_dict(words)})

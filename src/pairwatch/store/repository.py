@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from pairwatch.store.schema import fetch_log, metrics, observations, quotes
 IMPORT_PREFIX = "import:"
 SYNTHETIC_SOURCE = "synthetic:demo"
 WRITE_ATTEMPTS = 3
+SERIES_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,10 @@ class Store:
         self.url = url
         self.engine = engine or create_engine(url)
         migrate(self.engine)
+        self._series_cache: OrderedDict[tuple[Metric, int, dt.date | None], MetricSeries] = (
+            OrderedDict()
+        )
+        self._cache_lock = threading.Lock()
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -87,7 +94,26 @@ class Store:
     # --- reading -------------------------------------------------------------------
 
     def load_series(self, metric: Metric, as_of: dt.date | None = None) -> MetricSeries:
-        """A metric's history as a MetricSeries (empty frame if nothing is stored)."""
+        """A metric's history as a MetricSeries (empty frame if nothing is stored).
+
+        Kept in a small in-process cache keyed by the metric's data version: every write
+        bumps the version, so a cached series is never stale, and repeated reports skip
+        the row conversion (half of a report's time on a full history).
+        """
+        key = (metric, self.data_version(metric.id), as_of)
+        with self._cache_lock:
+            cached = self._series_cache.get(key)
+            if cached is not None:
+                self._series_cache.move_to_end(key)
+                return cached
+        series = self._read_series(metric, as_of)
+        with self._cache_lock:
+            self._series_cache[key] = series
+            while len(self._series_cache) > SERIES_CACHE_SIZE:
+                self._series_cache.popitem(last=False)
+        return series
+
+    def _read_series(self, metric: Metric, as_of: dt.date | None) -> MetricSeries:
         query = (
             sa.select(
                 observations.c.date,
@@ -198,10 +224,17 @@ class Store:
         raise AssertionError("unreachable")
 
     def delete_metric(self, metric_id: str) -> None:
-        """Remove a metric's rows and version (used by the demo to reset synthetic data)."""
+        """Remove a metric's rows (the demo resets synthetic data this way).
+
+        The version is bumped, never reset: versions key every cache, so a number must
+        never come back with other data behind it.
+        """
         with self.engine.begin() as conn:
-            conn.execute(observations.delete().where(observations.c.metric_id == metric_id))
-            conn.execute(metrics.delete().where(metrics.c.id == metric_id))
+            deleted = conn.execute(
+                observations.delete().where(observations.c.metric_id == metric_id)
+            ).rowcount
+            if deleted:
+                _bump_version(conn, metric_id)
 
     def log_fetch(self, record: FetchRecord) -> None:
         """Append one line to the fetch log."""
