@@ -2,8 +2,9 @@
 
 The token is the form's name signed with the site's secret, so a page can be cached
 and revalidated (its ETag does not change per request) while a cross-site POST, which
-cannot read the page, still has no valid token. The secret is random per process unless
-one is passed in; several web workers behind one site need a shared secret.
+cannot read the page, still has no valid token. The site passes the shared signing key
+(PAIRWATCH_SECRET_KEY, or the key file under PAIRWATCH_HOME), so every web worker of one
+site accepts the others' tokens; without one the signer falls back to a random key.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from functools import cached_property
 from starlette.templating import Jinja2Templates
 
 from pairwatch.catalog import Catalog
+from pairwatch.config import NotifySettings
 from pairwatch.domain import MetricSeries
 from pairwatch.errors import InvalidRequestError, NoDataError
 from pairwatch.services.cache import ReportCache, SeriesCache, compare_cached, report_inputs
@@ -40,7 +41,7 @@ class Site:
     context: Context
     templates: Jinja2Templates
     code_version: str
-    csrf: CsrfSigner = field(default_factory=CsrfSigner)
+    csrf: CsrfSigner = field(default_factory=lambda: CsrfSigner(NotifySettings().secret()))
     reports: ReportCache = field(default_factory=ReportCache)
     series_cache: SeriesCache = field(default_factory=SeriesCache)
     today: Callable[[], dt.date] = utc_today
