@@ -72,3 +72,27 @@ def test_subscribe_on_the_pair_page_confirm_receive_and_leave(
         leave = path_of(digest["List-Unsubscribe"].strip("<>"))
         assert client.post(leave, data={"List-Unsubscribe": "One-Click"}).status_code == 200
         assert send_digests(notifier, as_of=None).sent == []
+
+
+def test_subscribe_from_the_home_page_with_chosen_pairs(
+    demo_store: Store, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in {
+        "SMTP_HOST": smtp.host,
+        "SMTP_PORT": str(smtp.port),
+        "BASE_URL": BASE_URL,
+        "SECRET_KEY": SECRET,
+    }.items():
+        monkeypatch.setenv(f"PAIRWATCH_{name}", value)
+    app = create_app(Settings(database_url=demo_store.url, home=tmp_path / "home"))
+    with TestClient(app, base_url=BASE_URL) as client:
+        fields = _form_fields(client.get("/").text)
+        data = {**fields, "email": "reader@example.com", "pairs": ["hyg-vs-vix", "gld-vs-uup"]}
+        answer = client.post("/subscribe", data=data)
+        assert answer.status_code == 200 and "Check your inbox" in answer.text
+        [confirmation] = smtp.recorder.to("reader@example.com")
+        assert client.get(path_of(link_in(text_of(confirmation), "/confirm?token="))).is_success
+        notifier = app.state.notify.notifier
+        reader = notifier.subscribers.by_email("reader@example.com")
+        assert reader is not None and reader.confirmed
+        assert set(reader.pairs) == {"hyg-vs-vix", "gld-vs-uup"}

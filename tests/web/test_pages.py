@@ -467,3 +467,11 @@ def test_stale_badge_after_four_quiet_days(
     assert "stale since 2025-12-31" in html
     # NFCI is weekly: its last Friday (2025-12-26) is 11 days old, past the 10-day limit.
     assert "stale since 2025-12-26" in client.get("/metrics/nfci").text
+
+
+def test_home_carries_the_digest_form_with_pair_choices(client: TestClient) -> None:
+    page = client.get("/").text
+    assert 'action="/subscribe" method="post"' in page
+    assert 'name="csrf_token"' in page and 'name="email"' in page
+    assert page.count('name="pairs"') >= 15
+    assert 'value="iwm-vs-vix" checked' in page

@@ -120,6 +120,7 @@ class HomeView:
     metrics: list[Metric]
     synthetic: bool
     live_ids: str = ""
+    csrf_token: str = ""
 
 
 def _card_leg(site: Site, metric_id: str) -> CardLeg:
@@ -139,7 +140,9 @@ def home_view(site: Site) -> HomeView:
             if metric_id not in legs:
                 legs[metric_id] = _card_leg(site, metric_id)
         cards.append(PairCard(pair, pair.slug, legs[pair.a], legs[pair.b]))
-    return HomeView(cards, list(site.catalog), site.synthetic(legs), ",".join(legs))
+    return HomeView(
+        cards, list(site.catalog), site.synthetic(legs), ",".join(legs), site.csrf.token()
+    )
 
 
 # --- search ---------------------------------------------------------------------------
