@@ -10,6 +10,13 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
     fi
 fi
 
+# Redis on 127.0.0.1:6379 for the multi-process tests (tests/scale): start it if it is
+# installed but not answering; no persistence, it only holds test keys.
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
+    && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true
+fi
+
 # Headless Chromium for the browser tests (Debian's package; Playwright drives it through
 # executable_path, so no browser download is needed).
 if ! command -v chromium >/dev/null 2>&1; then

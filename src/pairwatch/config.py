@@ -92,6 +92,13 @@ class Settings(BaseSettings):
         "fallback source may replace the stored history.",
     )
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (e.g. redis://127.0.0.1:6379/0) for several processes: a "
+        "report cache shared by the web workers and live updates fanned out from the "
+        "scheduler to every worker; default: everything in-process. Needs pairwatch[team].",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL in use: the setting, or SQLite under `home`."""

@@ -4,6 +4,10 @@ The web app, the scheduler (`pairwatch.jobs`) and the live hub share one `Contex
 store, one fetcher with its rate limits). The scheduler runs in a background thread next
 to uvicorn and is shut down, after the server stops, before the store is closed. The demo
 store never runs jobs: synthetic data must not mix with provider data.
+
+With PAIRWATCH_REDIS_URL set, the hub is joined to every other `serve` process of the
+deployment through Redis (`RedisFanout`): the scheduler's quote events reach the SSE
+clients of the `--no-jobs` web workers too. The demo store stays alone.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pairwatch.config import NotifySettings, Settings
 from pairwatch.errors import PairwatchError
 from pairwatch.jobs import Jobs, add_notify_jobs, build_jobs
 from pairwatch.services.context import Context
+from pairwatch.services.fanout import RedisFanout
 from pairwatch.services.live import LiveHub
 from pairwatch.web.app import create_app
 from pairwatch.web.routes.live import LiveState, install_live
@@ -57,6 +62,9 @@ class PairwatchServer:
     ) -> None:
         self.context = Context(settings, demo=demo)
         self.hub = LiveHub()
+        self.fanout: RedisFanout | None = None
+        if settings.redis_url and not demo:
+            self.fanout = RedisFanout.from_url(self.hub, settings.redis_url)
         self.app = create_app(settings, context=self.context)
         install_live(self.app, LiveState(self.hub, self.context.store, self.context.catalog))
         self.jobs: Jobs = build_jobs(self.context, self.hub, run_jobs=run_jobs and not demo)
@@ -79,11 +87,15 @@ class PairwatchServer:
         return f"http://{config.host}:{config.port}/"
 
     def run(self) -> None:
-        """Start the scheduler, serve until stopped, then shut everything down."""
+        """Start the fan-out and the scheduler, serve until stopped, then shut down."""
+        if self.fanout is not None and not self.fanout.start():
+            log.warning("live fan-out: Redis not subscribed yet; retrying in the background")
         self.jobs.start()
         try:
             self.server.run()
         finally:
+            if self.fanout is not None:
+                self.fanout.close()
             self.hub.close()
             self.jobs.shutdown(wait=True)
             self.context.close()

@@ -7,6 +7,10 @@ out of the bounded LRU. Concurrent requests for the same missing key wait for on
 computation instead of each running their own.
 
 One cache serves one store: keys hold metric ids and versions, not the store's URL.
+
+With several web workers (PAIRWATCH_REDIS_URL set), `ReportCache` also has a shared second
+level (`pairwatch.services.shared_cache.RedisReportStore`): a report one worker computed is
+reused by the others. The in-process LRU stays the first level.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from pairwatch.catalog import Catalog
 from pairwatch.domain import Metric, MetricSeries
@@ -146,15 +150,48 @@ def report_key(
     return ReportKey(ids[0], ids[1], window, as_of, ids[2], versions, forecasts)
 
 
-class ReportCache:
-    """Pair reports by ReportKey, in a bounded LRU."""
+class SharedReports(Protocol):
+    """A second-level report store shared between processes; never raises on outages."""
 
-    def __init__(self, maxsize: int = DEFAULT_REPORTS) -> None:
+    def get(self, key: ReportKey) -> PairReport | None:
+        """The stored report of key, or None (also when the store is unreachable)."""
+
+    def put(self, key: ReportKey, report: PairReport) -> None:
+        """Store a report (best effort)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+class ReportCache:
+    """Pair reports by ReportKey, in a bounded LRU, over an optional shared store."""
+
+    def __init__(
+        self, maxsize: int = DEFAULT_REPORTS, *, shared: SharedReports | None = None
+    ) -> None:
         self.entries: LruCache[ReportKey, PairReport] = LruCache(maxsize)
+        self.shared = shared
 
     def get_or_compute(self, key: ReportKey, compute: Callable[[], PairReport]) -> PairReport:
-        """The cached report of key, or compute() once."""
-        return self.entries.get_or_compute(key, compute)
+        """The cached report of key: from this process, else the shared store, else compute()."""
+        if self.shared is None:
+            return self.entries.get_or_compute(key, compute)
+        shared = self.shared
+
+        def fetch_or_compute() -> PairReport:
+            found = shared.get(key)
+            if found is not None:
+                return found
+            report = compute()
+            shared.put(key, report)
+            return report
+
+        return self.entries.get_or_compute(key, fetch_or_compute)
+
+    def close(self) -> None:
+        """Release the shared store's connections (the in-process entries stay)."""
+        if self.shared is not None:
+            self.shared.close()
 
 
 class SeriesCache:
@@ -193,6 +230,7 @@ __all__ = [
     "ReportCache",
     "ReportKey",
     "SeriesCache",
+    "SharedReports",
     "compare_cached",
     "report_inputs",
     "report_key",

@@ -16,7 +16,9 @@ close. Its freshness badge tells the truth:
 `LiveHub` fans events out from the scheduler's threads to every connected client's
 asyncio queue; a slow client loses its oldest events, never blocks the publisher. Events
 are plain dicts: `{"type": "quote", "generated_at", "metrics": {id: entry}}` from the
-jobs, and `{"type": "closed"}` once when the hub shuts down.
+jobs, and `{"type": "closed"}` once when the hub shuts down. A relay (see `add_relay`)
+also receives every event published in this process, e.g. `RedisFanout`, which forwards
+them to the hubs of the other processes of a deployment.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -299,6 +301,7 @@ class LiveHub:
         self.queue_size = queue_size
         self._lock = threading.Lock()
         self._subscribers: list[Subscription] = []
+        self._relays: list[Callable[[Event], None]] = []
         self.closed = False
 
     @property
@@ -323,12 +326,33 @@ class LiveHub:
             if subscription in self._subscribers:
                 self._subscribers.remove(subscription)
 
-    def publish(self, event: Event) -> None:
-        """Hand `event` to every subscriber; safe from any thread, never blocks."""
+    def add_relay(self, relay: Callable[[Event], None]) -> None:
+        """Also hand every event published here (with `relay` on) to `relay`.
+
+        A relay must not block for long nor raise: it runs on the publisher's thread.
+        """
+        with self._lock:
+            self._relays.append(relay)
+
+    def remove_relay(self, relay: Callable[[Event], None]) -> None:
+        """Forget a relay (idempotent)."""
+        with self._lock:
+            if relay in self._relays:
+                self._relays.remove(relay)
+
+    def publish(self, event: Event, *, relay: bool = True) -> None:
+        """Hand `event` to every subscriber (and relay); safe from any thread, never blocks.
+
+        `relay=False` delivers to this process's subscribers only: for events that came
+        from another process, and for the hub's own shutdown.
+        """
         with self._lock:
             subscribers = list(self._subscribers)
+            relays = list(self._relays) if relay else []
         for subscription in subscribers:
             self._deliver(subscription, event)
+        for forward in relays:
+            forward(event)
 
     def _deliver(self, subscription: Subscription, event: Event) -> None:
         """Queue on the subscriber's loop; a subscriber whose loop has closed is dropped.
@@ -345,4 +369,4 @@ class LiveHub:
         """Tell every subscriber (and any later one) that no more events will come."""
         with self._lock:
             self.closed = True
-        self.publish(CLOSED)
+        self.publish(CLOSED, relay=False)

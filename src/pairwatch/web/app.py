@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pairwatch import __version__
 from pairwatch.config import Settings
+from pairwatch.services.cache import ReportCache
 from pairwatch.services.context import Context
 from pairwatch.web.errors import install_error_handlers
 from pairwatch.web.formatting import FILTERS
@@ -127,16 +128,27 @@ def _plotly_route(app: FastAPI) -> None:
     app.add_api_route(PLOTLY_URL, plotly_js, methods=["GET"], include_in_schema=False)
 
 
+def build_report_cache(ctx: Context) -> ReportCache:
+    """The report cache: in-process, over Redis shared by every worker when configured."""
+    url = ctx.settings.redis_url
+    if not url:
+        return ReportCache()
+    from pairwatch.services.shared_cache import RedisReportStore
+
+    return ReportCache(shared=RedisReportStore.from_url(url, ctx.database_url))
+
+
 def create_app(settings: Settings | None = None, *, context: Context | None = None) -> FastAPI:
     """The web app over `context` (or a new Context from `settings`, closed at shutdown)."""
     owned = context is None
     ctx = context if context is not None else Context(settings or Settings())
     version = code_version()
-    site = Site(ctx, build_templates(version), version)
+    site = Site(ctx, build_templates(version), version, reports=build_report_cache(ctx))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        site.reports.close()
         if owned:
             ctx.close()
 
