@@ -1,4 +1,4 @@
-"""In-process caches keyed by data version: pair reports and stored series.
+"""In-process cache of pair reports, keyed by data version.
 
 A refresh writes new rows and bumps the metric's data version in the store; every key here
 carries the versions it was computed from, so the next request after a refresh misses,
@@ -16,98 +16,17 @@ reused by the others. The in-process LRU stays the first level.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol
 
 from pairwatch.catalog import Catalog
-from pairwatch.domain import Metric, MetricSeries
+from pairwatch.lru import LruCache
 from pairwatch.services.compare import DEFAULT_GAUGE, compare_pair, gauge_id
 from pairwatch.services.report import PairReport
 from pairwatch.store import Store
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
 DEFAULT_REPORTS = 256
-DEFAULT_SERIES = 128
-
-
-class LruCache(Generic[K, V]):
-    """A thread-safe, bounded least-recently-used map with compute-once misses."""
-
-    def __init__(self, maxsize: int) -> None:
-        if maxsize < 1:
-            raise ValueError(f"cache maxsize must be at least 1, got {maxsize}")
-        self.maxsize = maxsize
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-        self._pending: dict[K, threading.Lock] = {}
-        self.hits = 0
-        self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, key: object) -> bool:
-        with self._lock:
-            return key in self._items
-
-    def get(self, key: K) -> V | None:
-        """The cached value (marked as recently used), or None."""
-        with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key]
-
-    def put(self, key: K, value: V) -> None:
-        """Store a value, evicting the least recently used entry beyond maxsize."""
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-
-    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
-        """The cached value, or compute() stored under key; one computation per key at once."""
-        found = self._lookup(key)
-        if found is not None:
-            return found
-        with self._key_lock(key):
-            found = self._lookup(key, count=False)
-            if found is not None:
-                return found
-            try:
-                value = compute()
-                self.put(key, value)
-            finally:
-                with self._lock:
-                    self._pending.pop(key, None)
-            return value
-
-    def clear(self) -> None:
-        """Drop every entry."""
-        with self._lock:
-            self._items.clear()
-
-    def _lookup(self, key: K, *, count: bool = True) -> V | None:
-        """get() that also counts hits and misses."""
-        value = self.get(key)
-        if count:
-            with self._lock:
-                if value is None:
-                    self.misses += 1
-                else:
-                    self.hits += 1
-        return value
-
-    def _key_lock(self, key: K) -> threading.Lock:
-        """The lock serialising computations of one key."""
-        with self._lock:
-            return self._pending.setdefault(key, threading.Lock())
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,18 +113,6 @@ class ReportCache:
             self.shared.close()
 
 
-class SeriesCache:
-    """Stored series by (metric id, data version), in a bounded LRU."""
-
-    def __init__(self, maxsize: int = DEFAULT_SERIES) -> None:
-        self.entries: LruCache[tuple[str, int], MetricSeries] = LruCache(maxsize)
-
-    def load(self, store: Store, metric: Metric) -> MetricSeries:
-        """The metric's whole stored history, read from the store once per data version."""
-        key = (metric.id, store.data_version(metric.id))
-        return self.entries.get_or_compute(key, lambda: store.load_series(metric))
-
-
 def compare_cached(
     store: Store,
     catalog: Catalog,
@@ -229,7 +136,6 @@ __all__ = [
     "LruCache",
     "ReportCache",
     "ReportKey",
-    "SeriesCache",
     "SharedReports",
     "compare_cached",
     "report_inputs",

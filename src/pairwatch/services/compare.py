@@ -7,14 +7,13 @@ version and as-of date: a refresh bumps the version and they are recomputed once
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from dataclasses import replace
 
 from pairwatch.analytics.forecast import LegForecast
 from pairwatch.catalog import Catalog
 from pairwatch.domain import MetricSeries
 from pairwatch.errors import InsufficientDataError, InvalidRequestError, NoDataError
+from pairwatch.lru import LruCache
 from pairwatch.narrative import build_faq, narrative_to_dict
 from pairwatch.services.report import PairReport, build_report, leg_forecast, report_to_dict
 from pairwatch.store import Store
@@ -23,8 +22,7 @@ DEFAULT_GAUGE = "vix"
 FORECAST_CACHE_SIZE = 256
 
 _ForecastKey = tuple[str, str, int, dt.date | None]
-_forecasts: OrderedDict[_ForecastKey, LegForecast | str] = OrderedDict()
-_forecast_lock = threading.Lock()
+_forecasts: LruCache[_ForecastKey, LegForecast | str] = LruCache(FORECAST_CACHE_SIZE)
 
 
 def load_required(
@@ -72,19 +70,15 @@ def _cached_forecast(
     can only make the cache miss once more, never file old figures under a new version.
     """
     key = (store.url, series.metric.id, version, as_of)
-    with _forecast_lock:
-        if key in _forecasts:
-            _forecasts.move_to_end(key)
-            return _forecasts[key]
+    return _forecasts.get_or_compute(key, lambda: _forecast_or_reason(series, as_of))
+
+
+def _forecast_or_reason(series: MetricSeries, as_of: dt.date | None) -> LegForecast | str:
+    """The leg's forecast, or the sentence saying why there is too little data for one."""
     try:
-        result: LegForecast | str = leg_forecast(series, as_of)
+        return leg_forecast(series, as_of)
     except InsufficientDataError as exc:
-        result = str(exc)
-    with _forecast_lock:
-        _forecasts[key] = result
-        while len(_forecasts) > FORECAST_CACHE_SIZE:
-            _forecasts.popitem(last=False)
-    return result
+        return str(exc)
 
 
 def with_forecasts(

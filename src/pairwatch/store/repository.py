@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from pairwatch.domain import Metric, MetricSeries, Observation, Quote
+from pairwatch.lru import LruCache
 from pairwatch.store.engine import create_engine, migrate
 from pairwatch.store.schema import fetch_log, metrics, observations, quotes
 
@@ -82,10 +81,9 @@ class Store:
         self.url = url
         self.engine = engine or create_engine(url)
         migrate(self.engine)
-        self._series_cache: OrderedDict[tuple[Metric, int, dt.date | None], MetricSeries] = (
-            OrderedDict()
+        self._series_cache: LruCache[tuple[Metric, int, dt.date | None], MetricSeries] = LruCache(
+            SERIES_CACHE_SIZE
         )
-        self._cache_lock = threading.Lock()
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -101,17 +99,7 @@ class Store:
         the row conversion (half of a report's time on a full history).
         """
         key = (metric, self.data_version(metric.id), as_of)
-        with self._cache_lock:
-            cached = self._series_cache.get(key)
-            if cached is not None:
-                self._series_cache.move_to_end(key)
-                return cached
-        series = self._read_series(metric, as_of)
-        with self._cache_lock:
-            self._series_cache[key] = series
-            while len(self._series_cache) > SERIES_CACHE_SIZE:
-                self._series_cache.popitem(last=False)
-        return series
+        return self._series_cache.get_or_compute(key, lambda: self._read_series(metric, as_of))
 
     def _read_series(self, metric: Metric, as_of: dt.date | None) -> MetricSeries:
         query = (

@@ -14,7 +14,7 @@ from pairwatch.catalog import Catalog
 from pairwatch.config import NotifySettings
 from pairwatch.domain import MetricSeries
 from pairwatch.errors import InvalidRequestError, NoDataError
-from pairwatch.services.cache import ReportCache, SeriesCache, compare_cached, report_inputs
+from pairwatch.services.cache import ReportCache, compare_cached, report_inputs
 from pairwatch.services.compare import check_as_of, gauge_id
 from pairwatch.services.context import Context
 from pairwatch.services.report import PairReport, truncate
@@ -43,7 +43,6 @@ class Site:
     code_version: str
     csrf: CsrfSigner = field(default_factory=lambda: CsrfSigner(NotifySettings().secret()))
     reports: ReportCache = field(default_factory=ReportCache)
-    series_cache: SeriesCache = field(default_factory=SeriesCache)
     today: Callable[[], dt.date] = utc_today
 
     @cached_property
@@ -64,7 +63,7 @@ class Site:
     def series(self, metric_id: str, as_of: dt.date | None = None) -> MetricSeries:
         """A metric's stored series (cached per data version), cut at `as_of`."""
         metric = self.catalog.metric(metric_id)
-        return truncate(self.series_cache.load(self.store, metric), as_of)
+        return truncate(self.store.load_series(metric), as_of)
 
     def leg(self, metric_id: str, as_of: dt.date | None = None) -> MetricSeries:
         """A metric's series for a pair figure: NoDataError when empty, asof checked."""
